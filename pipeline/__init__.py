@@ -1,0 +1,3 @@
+"""remedy-miner: evidence from reader comments on health articles."""
+
+__version__ = "0.1.0"

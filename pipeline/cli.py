@@ -1,0 +1,204 @@
+"""The ``remedy-miner`` command line: one sub-command per stage, and ``run`` to chain them.
+
+Each command parses its options, reads its input tables, calls the stage function and
+writes the result. Library errors become one line on stderr and exit status 1.
+"""
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from pipeline.errors import PipelineError
+from pipeline.ingest.detect import FORMATS, SUPPORTED_EXTENSIONS
+from pipeline.ingest.records import ColumnMapping
+from pipeline.ingest.stage import DEFAULT_MAX_COMMENT_CHARS, IngestOptions, IngestResult, ingest_sources
+from pipeline.io.sources import DEFAULT_MAX_BYTES, discover_inputs, load_raw_sources
+from pipeline.io.tables import TABLE_FORMATS, write_table
+
+DEFAULT_INPUT = Path("data/raw")
+DEFAULT_OUT = Path("data/processed")
+
+
+# Typer may bundle its own copy of click; take its UsageError from the class it derives from.
+_UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+class _OneLineUsageError(_UsageError):  # type: ignore[misc, valid-type]
+    """A bad option or argument: one line on stderr and exit status 1, as the contract asks."""
+
+    exit_code = 1
+
+    def show(self, file=None) -> None:  # noqa: D401 - click's signature
+        command = self.ctx.command_path if self.ctx else "remedy-miner"
+        typer.echo(f"error: {self.format_message()} (see '{command} --help')", err=True)
+
+
+class _Commands(TyperGroup):
+    """Keeps commands in the order they are declared, and makes usage errors one line, exit 1."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        return list(self.commands)
+
+    def make_context(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with _one_line_usage_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: typer.Context):  # type: ignore[no-untyped-def]
+        with _one_line_usage_errors():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _one_line_usage_errors() -> Iterator[None]:
+    try:
+        yield
+    except _OneLineUsageError:
+        raise
+    except _UsageError as error:
+        raise _OneLineUsageError(error.message, error.ctx) from None
+
+
+app = typer.Typer(
+    cls=_Commands,
+    help="Mine reader comments on health articles for claimed remedies, triggers and safety concerns.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+Inputs = Annotated[
+    Optional[list[Path]],
+    typer.Argument(help="Files or folders to read (default: data/raw/).", show_default=False),
+]
+Out = Annotated[Path, typer.Option("--out", help="Folder for the output tables.")]
+TableFormat = Annotated[
+    str, typer.Option("--format", help=f"Format of the stage tables: {' or '.join(TABLE_FORMATS)}.")
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+InputFormat = Annotated[
+    Optional[str],
+    typer.Option("--input-format", help=f"Force one parser for every file: {', '.join(FORMATS)}.", show_default=False),
+]
+TextColumn = Annotated[Optional[str], typer.Option("--text-column", help="Column or JSON key holding the comment text.")]
+AuthorColumn = Annotated[Optional[str], typer.Option("--author-column", help="Column holding the author's name.")]
+DateColumn = Annotated[Optional[str], typer.Option("--date-column", help="Column holding the posting date.")]
+IdColumn = Annotated[Optional[str], typer.Option("--id-column", help="Column holding the source's comment id.")]
+ParentColumn = Annotated[Optional[str], typer.Option("--parent-column", help="Column holding the parent comment's id.")]
+ThreadColumn = Annotated[Optional[str], typer.Option("--thread-column", help="Column naming the article or thread.")]
+MaxCommentChars = Annotated[
+    int, typer.Option("--max-comment-chars", min=1, help="Longer comments go to rejects.")
+]
+MaxBytes = Annotated[
+    int, typer.Option("--max-bytes", min=1, help="Refuse input files larger than this once decompressed.")
+]
+KeepGoing = Annotated[
+    bool,
+    typer.Option("--keep-going", help="Record a file that cannot be read at all in rejects and go on, instead of stopping."),
+]
+
+
+@contextlib.contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn library errors into one line on stderr and exit status 1."""
+    try:
+        yield
+    except PipelineError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _say(quiet: bool, message: str) -> None:
+    if not quiet:
+        typer.echo(message)
+
+
+def _check_table_format(fmt: str) -> None:
+    if fmt not in TABLE_FORMATS:
+        raise PipelineError(f"--format {fmt!r} is not supported (choose from: {', '.join(TABLE_FORMATS)})")
+
+
+def _run_ingest(
+    inputs: Optional[list[Path]],
+    out: Path,
+    fmt: str,
+    quiet: bool,
+    options: IngestOptions,
+    max_bytes: int,
+) -> IngestResult:
+    _check_table_format(fmt)
+    files = discover_inputs(inputs or [DEFAULT_INPUT], SUPPORTED_EXTENSIONS)
+    result = ingest_sources(load_raw_sources(files, max_bytes=max_bytes), options)
+    for name in ("comments", "rejects", "threads", "sources"):
+        write_table(getattr(result, name), out, name, fmt)
+    counts = result.reconciliation
+    _say(
+        quiet,
+        f"ingest: {len(files)} file(s), {counts['read']} records read = {counts['kept']} kept"
+        f" + {counts['rejected']} rejected + {counts['duplicates']} duplicates -> {out}",
+    )
+    return result
+
+
+@app.command()
+def ingest(
+    inputs: Inputs = None,
+    out: Out = DEFAULT_OUT,
+    fmt: TableFormat = "parquet",
+    quiet: Quiet = False,
+    input_format: InputFormat = None,
+    text_column: TextColumn = None,
+    author_column: AuthorColumn = None,
+    date_column: DateColumn = None,
+    id_column: IdColumn = None,
+    parent_column: ParentColumn = None,
+    thread_column: ThreadColumn = None,
+    max_comment_chars: MaxCommentChars = DEFAULT_MAX_COMMENT_CHARS,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+    keep_going: KeepGoing = False,
+) -> None:
+    """Read comment files (saved pages, HTML, CSV/TSV, JSON/JSONL, WordPress and Disqus
+    exports, optionally .gz/.bz2/.zst) into the comments, rejects, threads and sources tables.
+
+    Example: remedy-miner ingest data/raw/ --out data/processed --format csv
+    """
+    columns = ColumnMapping(text_column, author_column, date_column, id_column, parent_column, thread_column)
+    options = IngestOptions(columns, input_format, max_comment_chars, keep_going)
+    with _user_errors():
+        _run_ingest(inputs, out, fmt, quiet, options, max_bytes)
+
+
+@app.command()
+def run(
+    inputs: Inputs = None,
+    out: Out = DEFAULT_OUT,
+    fmt: TableFormat = "parquet",
+    quiet: Quiet = False,
+    input_format: InputFormat = None,
+    text_column: TextColumn = None,
+    author_column: AuthorColumn = None,
+    date_column: DateColumn = None,
+    id_column: IdColumn = None,
+    parent_column: ParentColumn = None,
+    thread_column: ThreadColumn = None,
+    max_comment_chars: MaxCommentChars = DEFAULT_MAX_COMMENT_CHARS,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+    keep_going: KeepGoing = False,
+) -> None:
+    """Run every stage in order on the inputs (default: the bundled sample in data/raw/).
+
+    Example: remedy-miner run data/raw/ --out data/processed
+    """
+    columns = ColumnMapping(text_column, author_column, date_column, id_column, parent_column, thread_column)
+    options = IngestOptions(columns, input_format, max_comment_chars, keep_going)
+    with _user_errors():
+        _run_ingest(inputs, out, fmt, quiet, options, max_bytes)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

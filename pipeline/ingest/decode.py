@@ -1,0 +1,50 @@
+"""Bytes to text: byte-order marks, UTF-8, and a recorded cp1252 fallback.
+
+Comment exports arrive in whatever encoding the exporting tool used. We trust a BOM,
+then strict UTF-8, then fall back to cp1252 (the usual culprit for Windows-made CSVs)
+and say so in the output, so a reader of the tables can tell which rows were guessed.
+Undecodable bytes become U+FFFD instead of crashing the run.
+"""
+from __future__ import annotations
+
+import codecs
+
+from pipeline.errors import InputFormatError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
+    (codecs.BOM_UTF8, "utf-8", "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
+)
+FALLBACK_ENCODING = "cp1252"
+_SNIFF_BYTES = 8192
+# Control bytes that never appear in text files (tab, LF, FF, CR and ESC excluded).
+_BINARY_BYTES = bytes(range(0, 8)) + bytes(range(14, 27)) + bytes(range(28, 32))
+
+
+def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
+    """Decode one file's bytes and return ``(text, encoding_label)``.
+
+    Raises:
+        InputFormatError: the file is empty or looks binary.
+    """
+    if not data.strip():
+        raise InputFormatError(source, "file is empty")
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(codec, errors="replace"), label
+    if _looks_binary(data[:_SNIFF_BYTES]):
+        raise InputFormatError(source, "looks like a binary file, not text (found NUL or control bytes)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode(FALLBACK_ENCODING, errors="replace"), f"{FALLBACK_ENCODING} (fallback)"
+
+
+def _looks_binary(head: bytes) -> bool:
+    if b"\x00" in head:
+        return True
+    control = sum(head.count(byte) for byte in _BINARY_BYTES)
+    return control > max(4, len(head) // 100)

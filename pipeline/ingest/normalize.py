@@ -1,0 +1,81 @@
+"""Format-independent cleaning of comment text, dates and reply prefixes."""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from datetime import datetime, timezone
+
+from bs4 import BeautifulSoup
+from dateutil import parser as date_parser
+
+_HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\s*\n\s*")
+_REPLY_PREFIX = re.compile(r"^\s*@([^:\n@]{1,80}?)\s*:")
+_BLOCK_TAGS = ("p", "div", "li", "blockquote", "tr", "h1", "h2", "h3", "h4", "h5", "h6")
+_EPOCH = re.compile(r"^\d{9,11}(\.\d+)?$")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def normalize_text(text: str) -> str:
+    """Decode HTML entities, apply Unicode NFC and normalise whitespace.
+
+    Paragraph breaks survive as single newlines (sentence splitting and evidence quotes
+    read better with them); every other run of whitespace becomes one space.
+    """
+    decoded = html.unescape(text) if "&" in text else text
+    decoded = unicodedata.normalize("NFC", decoded.replace("\r\n", "\n").replace("\r", "\n"))
+    decoded = _HORIZONTAL_SPACE.sub(" ", decoded)
+    return _BLANK_LINES.sub("\n", decoded).strip()
+
+
+def html_fragment_to_text(fragment: str) -> str:
+    """Turn a comment body written in HTML into plain text, one line per block.
+
+    Scripts and styles are dropped; entities are decoded by the HTML parser, which
+    never fetches anything.
+    """
+    if "<" not in fragment:
+        return fragment
+    soup = BeautifulSoup(fragment, "html.parser")
+    for unwanted in soup(["script", "style", "template", "noscript"]):
+        unwanted.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for block in soup.find_all(_BLOCK_TAGS):
+        block.insert_after("\n")
+    return soup.get_text()
+
+
+def leading_reply_target(text: str) -> str:
+    """Return the addressee of a reply written as ``@name: ...``, or ``""``."""
+    match = _REPLY_PREFIX.match(text)
+    return match.group(1).strip() if match else ""
+
+
+def parse_date(value: str) -> str:
+    """Return an ISO 8601 date or datetime for a date as written, or ``""``.
+
+    Accepts what comment sources write: ``August 29, 2018``, ISO strings, RFC 2822
+    (``Wed, 29 Aug 2018 10:00:00 +0000``), SQL-style ``2018-08-29 10:00:00`` and epoch
+    seconds (Reddit's ``created_utc``, read as UTC). A date without a time stays a date.
+    """
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if _EPOCH.match(value):
+        moment = datetime.fromtimestamp(float(value), tz=timezone.utc)
+        return moment.replace(microsecond=0).isoformat()
+    try:
+        parsed = date_parser.parse(value, default=datetime(1900, 1, 1))
+    except (ValueError, OverflowError):
+        return ""
+    if parsed.year == 1900 and "1900" not in value:
+        return ""
+    if _has_time(value):
+        return parsed.isoformat()
+    return parsed.date().isoformat()
+
+
+def _has_time(value: str) -> bool:
+    return bool(re.search(r"\d:\d\d", value)) and not _DATE_ONLY.match(value)

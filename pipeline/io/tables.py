@@ -1,0 +1,139 @@
+"""Reading and writing the stage tables: Parquet or CSV, written atomically.
+
+Every table is written to a temporary file beside its target and renamed over it, so a
+run that fails or is killed leaves the previous table whole. CSV cells that a spreadsheet
+would run as a formula are neutralised with a leading apostrophe, reversibly, so the
+pipeline reads back exactly what it wrote.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.errors import PipelineError, StageInputError
+
+TABLE_FORMATS = ("parquet", "csv")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPE = "'"
+
+
+def write_table(table: pd.DataFrame, folder: Path, name: str, fmt: str = "parquet") -> Path:
+    """Write ``table`` as ``folder/name.<fmt>`` atomically and remove a stale copy in the other format."""
+    if fmt not in TABLE_FORMATS:
+        raise PipelineError(f"--format {fmt!r} is not supported (choose from: {', '.join(TABLE_FORMATS)})")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.{fmt}"
+    with _atomic_path(target) as temporary:
+        if fmt == "parquet":
+            _write_parquet(table, temporary)
+        else:
+            defuse_formulas(table).to_csv(temporary, index=False, lineterminator="\n")
+    for other in TABLE_FORMATS:
+        stale = folder / f"{name}.{other}"
+        if other != fmt and stale.exists():
+            stale.unlink()
+    return target
+
+
+def write_text(content: str, target: Path) -> Path:
+    """Write a text file (Markdown, HTML, JSON) atomically, UTF-8, ``\\n`` line ends."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _atomic_path(target) as temporary:
+        temporary.write_text(content, encoding="utf-8", newline="\n")
+    return target
+
+
+def read_table(folder: Path, name: str, required: Iterable[str] = ()) -> pd.DataFrame:
+    """Read ``folder/name.parquet`` or ``folder/name.csv``.
+
+    Raises:
+        StageInputError: neither file exists, or required columns are missing.
+    """
+    parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
+    if parquet.exists():
+        table = pq.read_table(parquet).to_pandas()
+    elif csv.exists():
+        table = restore_formulas(pd.read_csv(csv, dtype=str, keep_default_na=False))
+    else:
+        raise StageInputError(f"{folder}: no '{name}' table (.parquet or .csv); run the earlier stage first")
+    missing = [column for column in required if column not in table.columns]
+    if missing:
+        raise StageInputError(f"{csv if csv.exists() else parquet}: missing columns {', '.join(missing)}")
+    return table
+
+
+def defuse_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy whose text cells cannot start a spreadsheet formula."""
+    defused = table.copy()
+    for column in _text_columns(defused):
+        defused[column] = defused[column].map(_defuse_cell)
+    return defused
+
+
+def restore_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`defuse_formulas` on a table read back from CSV."""
+    restored = table.copy()
+    for column in _text_columns(restored):
+        restored[column] = restored[column].map(_restore_cell)
+    return restored
+
+
+def _defuse_cell(value: object) -> object:
+    if isinstance(value, str) and (value.startswith(_FORMULA_START) or _is_escaped(value)):
+        return _ESCAPE + value
+    return value
+
+
+def _restore_cell(value: object) -> object:
+    if isinstance(value, str) and _is_escaped(value):
+        return value[1:]
+    return value
+
+
+def _is_escaped(value: str) -> bool:
+    return value.startswith(_ESCAPE) and value[1:].startswith(_FORMULA_START + (_ESCAPE,))
+
+
+def _text_columns(table: pd.DataFrame) -> list[str]:
+    return [c for c in table.columns if pd.api.types.is_object_dtype(table[c]) or pd.api.types.is_string_dtype(table[c])]
+
+
+def _write_parquet(table: pd.DataFrame, path: Path) -> None:
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    # Drop pandas' metadata blob: it records library versions, and outputs should
+    # depend only on the input.
+    arrow = arrow.replace_schema_metadata(None)
+    pq.write_table(arrow, path, compression="zstd")
+
+
+class _atomic_path:
+    """Context manager yielding a temporary path that replaces ``target`` on success."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.temporary: Path | None = None
+
+    def __enter__(self) -> Path:
+        handle, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+        os.close(handle)
+        self.temporary = Path(name)
+        return self.temporary
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        assert self.temporary is not None
+        if exc_type is None:
+            _fsync(self.temporary)
+            os.replace(self.temporary, self.target)
+        else:
+            self.temporary.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())

@@ -1,0 +1,130 @@
+"""The command line as a user meets it: help, the README's promises, errors in one line."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+COMMANDS = ["ingest", "run"]
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_ending_with_an_example(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert re.search(rf"Example: remedy-miner {command}\b", result.output)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_is_documented_in_the_readme(command):
+    assert f"remedy-miner {command}" in (REPO / "README.md").read_text()
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (REPO / "README.md").read_text()
+    [test_command] = re.findall(r"^(python3 -m venv \.venv .*pytest.*)$", readme, flags=re.MULTILINE)
+    assert test_command in (REPO / ".ci" / "run").read_text()
+
+
+def write_csv(folder: Path, name: str = "export.csv") -> Path:
+    path = folder / name
+    path.write_text("id,author,date,text\n1,Ann,2020-01-02,Pickle juice stops my cramps\n2,Bob,2020-01-03,\n")
+    return path
+
+
+def test_ingest_writes_the_tables_and_prints_the_reconciliation(tmp_path):
+    write_csv(tmp_path)
+    out = tmp_path / "out"
+    result = invoke("ingest", str(tmp_path), "--out", str(out), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert "2 records read = 1 kept + 1 rejected + 0 duplicates" in result.output
+    comments = pd.read_csv(out / "comments.csv", dtype=str, keep_default_na=False)
+    assert comments.loc[0, ["author", "posted_at", "text"]].tolist() == ["Ann", "2020-01-02", "Pickle juice stops my cramps"]
+    rejects = pd.read_csv(out / "rejects.csv", dtype=str)
+    assert rejects.loc[0, "locator"] == "row 3"
+    assert {p.name for p in out.iterdir()} == {"comments.csv", "rejects.csv", "threads.csv", "sources.csv"}
+
+
+def test_run_chains_the_stages_on_the_inputs(tmp_path):
+    write_csv(tmp_path)
+    result = invoke("run", str(tmp_path / "export.csv"), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    assert (tmp_path / "out" / "comments.parquet").exists()
+
+
+def test_the_same_input_gives_byte_identical_tables(tmp_path):
+    write_csv(tmp_path)
+    for name in ("a", "b"):
+        assert invoke("ingest", str(tmp_path / "export.csv"), "--out", str(tmp_path / name), "-q").exit_code == 0
+    for table in ("comments", "rejects", "threads", "sources"):
+        assert (tmp_path / "a" / f"{table}.parquet").read_bytes() == (tmp_path / "b" / f"{table}.parquet").read_bytes()
+
+
+def make(folder: Path, name: str, content: bytes) -> Path:
+    (folder / name).write_bytes(content)
+    return folder / name
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda d: d / "missing.csv", "no such file or folder"),
+        (lambda d: make(d, "empty.csv", b""), "empty.csv: file is empty"),
+        (lambda d: make(d, "img.txt", b"\x89PNG\x00\x00\x01"), "img.txt: looks like a binary"),
+        (lambda d: make(d, "n.docx", b"x").parent, "folder holds no supported file"),
+        (lambda d: make(d, "x.csv", b"id,user\n1,ann\n"), "x.csv: no text column"),
+        (lambda d: make(d, "x.json", b'{"text": '), "x.json, line 1: not valid JSON"),
+    ],
+)
+def test_bad_input_is_one_line_naming_the_file_and_exit_1(tmp_path, setup, message):
+    path = setup(tmp_path)
+    result = invoke("ingest", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--bogus"], ["--format", "xls"], ["--input-format", "docx"], ["--max-comment-chars", "0"]],
+)
+def test_bad_options_are_one_line_and_exit_1(tmp_path, args):
+    write_csv(tmp_path)
+    result = invoke("ingest", str(tmp_path), "--out", str(tmp_path / "out"), *args)
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_keep_going_records_an_unreadable_file_and_keeps_the_others(tmp_path):
+    write_csv(tmp_path)
+    (tmp_path / "broken.csv").write_bytes(b"")
+    out = tmp_path / "out"
+    result = invoke("ingest", str(tmp_path), "--out", str(out), "--keep-going")
+    assert result.exit_code == 0, result.output
+    rejects = pd.read_parquet(out / "rejects.parquet")
+    assert ["file", "file is empty"] in rejects[["locator", "reason"]].values.tolist()
+    assert len(pd.read_parquet(out / "comments.parquet")) == 1
+
+
+def test_a_failed_run_leaves_the_last_good_outputs(tmp_path):
+    write_csv(tmp_path)
+    out = tmp_path / "out"
+    assert invoke("ingest", str(tmp_path), "--out", str(out)).exit_code == 0
+    before = (out / "comments.parquet").read_bytes()
+    (tmp_path / "broken.csv").write_bytes(b"")
+    assert invoke("ingest", str(tmp_path), "--out", str(out)).exit_code == 1
+    assert (out / "comments.parquet").read_bytes() == before
