@@ -17,7 +17,7 @@ from pipeline.ingest.detect import FORMATS, SUPPORTED_EXTENSIONS
 from pipeline.ingest.records import ColumnMapping
 from pipeline.ingest.stage import DEFAULT_MAX_COMMENT_CHARS, IngestOptions, IngestResult, ingest_sources
 from pipeline.io.sources import DEFAULT_MAX_BYTES, discover_inputs, load_raw_sources
-from pipeline.io.tables import TABLE_FORMATS, write_table
+from pipeline.io.tables import TABLE_FORMATS, read_table, write_table
 
 DEFAULT_INPUT = Path("data/raw")
 DEFAULT_OUT = Path("data/processed")
@@ -96,6 +96,14 @@ MaxCommentChars = Annotated[
 MaxBytes = Annotated[
     int, typer.Option("--max-bytes", min=1, help="Refuse input files larger than this once decompressed.")
 ]
+LexiconFiles = Annotated[
+    Optional[list[Path]],
+    typer.Option("--lexicon", help="Extra or overriding lexicon file (YAML); repeatable.", show_default=False),
+]
+Model = Annotated[
+    Optional[str],
+    typer.Option("--model", help="An installed spaCy model to start from (default: a blank English pipeline).", show_default=False),
+]
 KeepGoing = Annotated[
     bool,
     typer.Option("--keep-going", help="Record a file that cannot be read at all in rejects and go on, instead of stopping."),
@@ -144,6 +152,24 @@ def _run_ingest(
     return result
 
 
+def _run_extract(out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]], model: Optional[str]):
+    from pipeline.extract.nlp import build_nlp
+    from pipeline.extract.stage import extract_claims
+
+    _check_table_format(fmt)
+    comments = read_table(out, "comments", required=("comment_id", "text"))
+    nlp = build_nlp(lexicon or [], model=model)
+    claims = extract_claims(comments, nlp=nlp)
+    write_table(claims, out, "claims", fmt)
+    claiming = claims[claims["role"] != "mention"]
+    _say(
+        quiet,
+        f"extract: {len(comments)} comments -> {len(claims)} concept mentions, {len(claiming)} remedy/trigger claims"
+        f" about {claiming['concept'].nunique()} concepts -> {out}",
+    )
+    return claims
+
+
 @app.command()
 def ingest(
     inputs: Inputs = None,
@@ -173,6 +199,50 @@ def ingest(
 
 
 @app.command()
+def extract(
+    out: Out = DEFAULT_OUT,
+    fmt: TableFormat = "parquet",
+    quiet: Quiet = False,
+    lexicon: LexiconFiles = None,
+    model: Model = None,
+) -> None:
+    """Find claimed remedies and triggers in the comments table and write the claims table.
+
+    Example: remedy-miner extract --out data/processed --lexicon my-terms.yaml
+    """
+    with _user_errors():
+        _run_extract(out, fmt, quiet, lexicon, model)
+
+
+@app.command()
+def evaluate(
+    labels: Annotated[Path, typer.Argument(help="Label file (JSON lines; see README).")],
+    out: Out = DEFAULT_OUT,
+    show: Annotated[int, typer.Option("--show", min=0, help="How many misses and false positives to list per measure.")] = 10,
+) -> None:
+    """Score the current claims (and flags) against a labelled file: precision, recall and F1
+    per role and per flag, with the misses and false positives.
+
+    Example: remedy-miner evaluate tests/extract/labels/own_corpus.jsonl --out data/processed
+    """
+    from pipeline.evaluate.labels import load_labels
+    from pipeline.evaluate.scoring import evaluate_claims, format_report
+
+    with _user_errors():
+        label_records = load_labels(labels)
+        comments = read_table(out, "comments", required=("comment_id", "text", "source", "position", "author"))
+        claims = read_table(out, "claims", required=("comment_id", "concept", "role"))
+        flags = _optional_table(out, "flags")
+        typer.echo(format_report(evaluate_claims(label_records, comments, claims, flags), show=show))
+
+
+def _optional_table(out: Path, name: str):
+    if (out / f"{name}.parquet").exists() or (out / f"{name}.csv").exists():
+        return read_table(out, name)
+    return None
+
+
+@app.command()
 def run(
     inputs: Inputs = None,
     out: Out = DEFAULT_OUT,
@@ -188,6 +258,8 @@ def run(
     max_comment_chars: MaxCommentChars = DEFAULT_MAX_COMMENT_CHARS,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
     keep_going: KeepGoing = False,
+    lexicon: LexiconFiles = None,
+    model: Model = None,
 ) -> None:
     """Run every stage in order on the inputs (default: the bundled sample in data/raw/).
 
@@ -197,6 +269,7 @@ def run(
     options = IngestOptions(columns, input_format, max_comment_chars, keep_going)
     with _user_errors():
         _run_ingest(inputs, out, fmt, quiet, options, max_bytes)
+        _run_extract(out, fmt, quiet, lexicon, model)
 
 
 def main() -> None:

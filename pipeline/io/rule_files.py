@@ -64,6 +64,13 @@ def string_list(name: str, where: str, value: Any) -> list[str]:
     """A list of non-empty strings, or an error naming the file and entry."""
     if value is None:
         return []
-    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-        raise RuleFileError(f"{name}: {where}: expected a list of non-empty strings")
+    if not isinstance(value, list):
+        raise RuleFileError(f"{name}: {where}: expected a list of strings, found {type(value).__name__}")
+    for position, item in enumerate(value, start=1):
+        if isinstance(item, bool):
+            raise RuleFileError(
+                f"{name}: {where}: item {position} was read as {item} (quote words such as no, on, off, yes)"
+            )
+        if not isinstance(item, str) or not item.strip():
+            raise RuleFileError(f"{name}: {where}: item {position} ({item!r}) is not a non-empty string")
     return [item.strip() for item in value]

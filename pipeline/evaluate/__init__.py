@@ -1,0 +1,1 @@
+"""Scoring the pipeline's claims and flags against labelled comments."""

@@ -1,0 +1,138 @@
+"""The ``remedy_concepts`` component: finds lexicon concepts and medicines in a Doc.
+
+Writes ``doc.spans["concepts"]``: non-overlapping spans labelled with their category, with
+``span._.concept`` (canonical name), ``span._.entry`` (the lexicon entry, e.g. a variant such
+as ``red wine``) and ``span._.match_rule`` (``lexicon``, ``drug-dictionary`` or ``fuzzy``).
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline.extract.extensions import register_extensions
+from pipeline.extract.lexicon import Lexicon, cached_lexicon
+from pipeline.extract.medicines import DrugDictionary, SpellingMatcher, load_drug_dictionary
+from pipeline.io.rule_files import packaged_file, parse_yaml, string_list
+
+SPAN_KEY = "concepts"
+_FUZZY_CATEGORIES = ("medication", "supplement")
+_RULE_PRIORITY = {"lexicon": 0, "drug-dictionary": 1, "fuzzy": 2}
+
+
+@Language.factory(
+    "remedy_concepts",
+    assigns=["doc.spans"],
+    default_config={"lexicon_paths": [], "drug_dictionary": True, "fuzzy": True},
+)
+def make_concept_matcher(
+    nlp: Language, name: str, lexicon_paths: list[str], drug_dictionary: bool, fuzzy: bool
+) -> "ConceptMatcher":
+    return ConceptMatcher(nlp, cached_lexicon(tuple(lexicon_paths)), drug_dictionary=drug_dictionary, fuzzy=fuzzy)
+
+
+class ConceptMatcher:
+    """Builds its matchers once, from the lexicon, and tags every Doc it is given."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon, *, drug_dictionary: bool = True, fuzzy: bool = True) -> None:
+        register_extensions()
+        self.lexicon = lexicon
+        phrases = lexicon.phrases()
+        self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for phrase, entry in phrases.items():
+            self.phrase_matcher.add(entry, [nlp.make_doc(phrase)])
+        self.pattern_matcher = Matcher(nlp.vocab)
+        for concept in lexicon.concepts.values():
+            if concept.patterns:
+                self.pattern_matcher.add(concept.name, [list(p) for p in concept.patterns])
+        excluded = frozenset(phrases) | _ordinary_words()
+        self.drugs: DrugDictionary | None = load_drug_dictionary(excluded) if drug_dictionary else None
+        spelled = {p: e for p, e in phrases.items() if lexicon.concepts[e].category in _FUZZY_CATEGORIES}
+        self.spelling = SpellingMatcher(spelled) if fuzzy else None
+        self.known_words = frozenset(word for phrase in phrases for word in phrase.split()) | _ordinary_words()
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.spans[SPAN_KEY] = find_concepts(doc, self)
+        return doc
+
+
+def find_concepts(doc: Doc, matcher: ConceptMatcher) -> list[Span]:
+    """All concept spans of ``doc``: lexicon first, then the drug dictionary, then spelling."""
+    candidates = list(_lexicon_spans(doc, matcher))
+    if matcher.drugs is not None:
+        candidates.extend(_dictionary_spans(doc, matcher.drugs, matcher.lexicon))
+    if matcher.spelling is not None:
+        taken = {i for span in candidates for i in range(span.start, span.end)}
+        candidates.extend(_misspelt_spans(doc, matcher, taken))
+    # Longest span wins; among equals, the lexicon beats the dictionary beats spelling.
+    candidates.sort(key=lambda s: _RULE_PRIORITY[s._.match_rule])
+    return sorted(filter_spans(candidates), key=lambda s: s.start)
+
+
+def _lexicon_spans(doc: Doc, matcher: ConceptMatcher) -> Iterable[Span]:
+    vocab_strings = doc.vocab.strings
+    matches = matcher.phrase_matcher(doc)
+    if len(matcher.pattern_matcher):
+        matches = [*matches, *matcher.pattern_matcher(doc)]
+    for match_id, start, end in matches:
+        entry = vocab_strings[match_id]
+        yield _concept_span(doc, start, end, matcher.lexicon, entry, "lexicon")
+
+
+def _dictionary_spans(doc: Doc, drugs: DrugDictionary, lexicon: Lexicon) -> Iterable[Span]:
+    for token in doc:
+        if token.lower_ not in drugs.first_words:
+            continue
+        for length in range(min(drugs.longest, len(doc) - token.i), 0, -1):
+            span = doc[token.i : token.i + length]
+            generic = drugs.lookup(span.text.lower())
+            if generic:
+                if length == 1 and not _looks_like_a_drug_name(token):
+                    break
+                entry = generic if generic in lexicon.concepts else ""
+                yield _concept_span(doc, span.start, span.end, lexicon, entry, "drug-dictionary", generic)
+                break
+
+
+def _misspelt_spans(doc: Doc, matcher: ConceptMatcher, taken: set[int]) -> Iterable[Span]:
+    for token in doc:
+        if token.i in taken or not token.is_alpha or token.lower_ in matcher.known_words:
+            continue
+        entry = matcher.spelling.match(token.lower_)
+        if entry:
+            yield _concept_span(doc, token.i, token.i + 1, matcher.lexicon, entry, "fuzzy")
+
+
+def _looks_like_a_drug_name(token) -> bool:
+    """A one-word dictionary hit counts when written like a name or followed by a dose."""
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    dosed = following is not None and (following.like_num or following.lower_ in {"mg", "mcg", "ml", "iu"})
+    return token.is_title or token.is_upper or dosed or len(token) >= 8
+
+
+def _concept_span(doc: Doc, start: int, end: int, lexicon: Lexicon, entry: str, rule: str, generic: str = "") -> Span:
+    if entry:
+        concept = lexicon.canonical(entry)
+        span = Span(doc, start, end, label=concept.category)
+        span._.concept, span._.entry = concept.name, entry
+    else:
+        span = Span(doc, start, end, label="medication")
+        span._.concept = span._.entry = generic
+    span._.match_rule = rule
+    return span
+
+
+_ORDINARY_WORDS: frozenset[str] | None = None
+
+
+def _ordinary_words() -> frozenset[str]:
+    """Everyday words that some drug dictionary lists as a brand name; never medicines here."""
+    global _ORDINARY_WORDS
+    if _ORDINARY_WORDS is None:
+        name, text = packaged_file("ordinary_words.yaml")
+        document = parse_yaml(name, text) or {}
+        _ORDINARY_WORDS = frozenset(w.lower() for w in string_list(name, "words", document.get("words")))
+    return _ORDINARY_WORDS

@@ -1,0 +1,435 @@
+"""The ``claim_context`` component: what each concept mention claims, and about whom.
+
+For every concept span it decides the role (remedy, trigger, mention), the effect, and the
+negation, hedging, question and experiencer attributes, recording the rule and the cue words
+that made each decision. The decision rules are documented in ``docs/rules.md``; they live in
+the pure functions below so that each can be tested on a hand-made Doc.
+
+Cues attach to a mention through its *segment*: the stretch of the sentence between clause
+breaks (``but``, ``;``, a comma that opens a new subject...). A segment with no effect cue of
+its own borrows from cue-only segments of the same sentence, then from the next sentences
+when those name no concept ("I take X daily. It really helps.").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from pipeline.extract.cue_matcher import SPAN_KEY as CUE_KEY
+from pipeline.extract.cues import CueSet, cached_cues
+from pipeline.extract.concept_matcher import SPAN_KEY as CONCEPT_KEY
+from pipeline.extract.extensions import register_extensions
+from pipeline.extract.lexicon import cached_lexicon
+
+EFFECT_LABELS = frozenset({
+    "helped", "partial", "no_effect", "worsened", "cessation", "relief_outcome", "cramp_outcome", "conditional",
+    "temporal", "purpose",
+})
+OUTCOME_LABELS = frozenset({"helped", "partial", "no_effect", "relief_outcome", "cramp_outcome"})
+PERSON_LABELS = ("family", "friend", "other_person")
+SUBJECT_PRONOUNS = frozenset({"i", "my", "me", "we", "our", "she", "he", "they", "it", "her", "his", "their", "you"})
+REFERENCE_PRONOUNS = frozenset({"it", "this", "that", "they", "them", "these", "those", "which"})
+THIRD_PERSON = frozenset({"she", "he", "they", "her", "his", "him", "their"})
+CLAUSE_PUNCT = frozenset({";", ":", "!", "?", "(", ")", "—", "–", "..."})
+SOFT_CLAUSE_OPENERS = frozenset({"and", "so", "then", "which", "because", "as"})
+LIST_SEPARATORS = frozenset({",", "and", "or", "&", "/", "plus", "nor", "and/or", "also"})
+NEGATION_WINDOW = 3
+CESSATION_WINDOW = 6
+CONDITIONAL_WINDOW = 8
+FOLLOWING_SENTENCES = 2
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One concept mention and what the comment says about it."""
+
+    concept: str
+    category: str
+    entry: str
+    role: str
+    effect: str
+    negated: bool
+    hedged: bool
+    question: bool
+    experiencer: str
+    start: int
+    end: int
+    surface: str
+    sentence: str
+    rule: str
+    cues: str
+    discovered: bool
+    match_rule: str
+    lent: bool = False
+
+
+@dataclass
+class Decision:
+    """Role and effect for one mention, with the rule and the cues that decided them."""
+
+    role: str
+    effect: str
+    rule: str
+    cues: list[Span] = field(default_factory=list)
+
+    def lent_by_other_sentences(self, sentence: Span) -> bool:
+        """Every deciding cue comes from another sentence (a weaker reading)."""
+        return bool(self.cues) and all(not (sentence.start <= c.start < sentence.end) for c in self.cues)
+
+
+@Language.factory(
+    "claim_context",
+    assigns=["doc._.claims"],
+    requires=["doc.spans"],
+    default_config={"lexicon_paths": [], "cue_paths": []},
+)
+def make_claim_context(nlp: Language, name: str, lexicon_paths: list[str], cue_paths: list[str]) -> "ClaimContext":
+    return ClaimContext(cached_cues(tuple(cue_paths)), ambiguous=_ambiguous_entries(lexicon_paths))
+
+
+def _ambiguous_entries(lexicon_paths: list[str]) -> frozenset[str]:
+    lexicon = cached_lexicon(tuple(lexicon_paths))
+    return frozenset(name for name, concept in lexicon.concepts.items() if concept.ambiguous)
+
+
+class ClaimContext:
+    """Decides every mention's claim; holds only the word sets it needs."""
+
+    def __init__(self, cues: CueSet, *, ambiguous: frozenset[str] = frozenset()) -> None:
+        register_extensions()
+        self.ambiguous = ambiguous
+        self.imperatives = cues.words("imperative")
+        self.trigger_no_effect = frozenset(
+            p for p in cues.phrases.get("no_effect", ()) if p.startswith(("no reaction", "no problem", "no issue", "not a problem")) or "bother" in p
+        )
+        self.causal_relief = frozenset({"due to", "because of", "thanks to", "result of", "the result of"})
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.claims = decide_claims(doc, self)
+        return doc
+
+
+def decide_claims(doc: Doc, context: ClaimContext) -> list[Claim]:
+    """Claims for every concept span of ``doc``, in text order."""
+    sentences = list(doc.sents)
+    concepts = list(doc.spans[CONCEPT_KEY])
+    cues = list(doc.spans[CUE_KEY])
+    mentions_by_sentence = [_within(concepts, s) for s in sentences]
+    cues_by_sentence = [_within(cues, s) for s in sentences]
+    claims: list[Claim] = []
+    previous_experiencer = "self"
+    for index, sentence in enumerate(sentences):
+        mentions, sentence_cues = mentions_by_sentence[index], cues_by_sentence[index]
+        following = following_context(index, sentences, mentions_by_sentence, cues_by_sentence)
+        question = is_question(sentence, sentence_cues)
+        sentence_experiencer = experiencer_of_sentence(sentence, sentence_cues, previous_experiencer, context.imperatives)
+        segments = segment_bounds(sentence, sentence_cues)
+        for mention in mentions:
+            claim = _claim_for(mention, sentence, sentence_cues, segments, following, question, sentence_experiencer, context)
+            if claim is not None:
+                claims.append(claim)
+        if sentence_experiencer != "general":
+            previous_experiencer = sentence_experiencer
+    return resolve_lent_conflicts(claims)
+
+
+def resolve_lent_conflicts(claims: list[Claim]) -> list[Claim]:
+    """A claim decided only by other sentences' cues yields to a claim about the same
+    concept decided in its own sentence ("Stop the sugar. I can have a little dessert.
+    No cramps since." is one trigger claim, not a trigger and a remedy)."""
+    firm = {(c.concept, c.role) for c in claims if not c.lent and c.role != "mention"}
+    firm_concepts = {concept for concept, _ in firm}
+    resolved = []
+    for claim in claims:
+        if claim.lent and claim.concept in firm_concepts and (claim.concept, claim.role) not in firm:
+            claim = replace(claim, role="mention", effect="unclear", rule="yields_to_own_sentence_claim", question=False)
+        resolved.append(claim)
+    return resolved
+
+
+def _claim_for(
+    mention: Span,
+    sentence: Span,
+    sentence_cues: list[Span],
+    segments: list[tuple[int, int]],
+    following: list[Span],
+    question: bool,
+    sentence_experiencer: str,
+    context: ClaimContext,
+) -> Claim | None:
+    segment = _segment_of(mention, segments)
+    attached = attached_cues(mention, segment, segments, sentence_cues, sentence, following)
+    decision = decide_role(mention, attached, question, context)
+    if mention.label_ == "condition" and decision.role == "remedy":
+        decision = Decision("mention", "unclear", "condition_not_remedy", decision.cues)
+    if decision.role == "mention" and (mention._.entry in context.ambiguous or mention._.discovered):
+        return None
+    negation = negation_cue(mention, segment, sentence_cues)
+    hedge = hedge_cue(mention, segment, sentence_cues) or next((c for c in attached if c.label_ == "hedge"), None)
+    experiencer, person_cue = experiencer_of_mention(mention, segment, sentence_cues, sentence_experiencer)
+    used = [*decision.cues, *(c for c in (negation, hedge, person_cue) if c is not None)]
+    return Claim(
+        concept=mention._.concept,
+        category=mention.label_,
+        entry=mention._.entry,
+        role=decision.role,
+        effect=decision.effect,
+        negated=negation is not None and decision.rule not in {"cessation_relief", "cessation_no_change"},
+        hedged=hedge is not None,
+        question=question and decision.role != "mention",
+        experiencer=experiencer,
+        start=mention.start_char,
+        end=mention.end_char,
+        surface=mention.text,
+        sentence=sentence.text.strip(),
+        rule=decision.rule,
+        cues="; ".join(f"{c.label_}: {c.text}" for c in sorted(set(used), key=lambda c: c.start)),
+        discovered=bool(mention._.discovered),
+        match_rule=mention._.match_rule,
+        lent=decision.lent_by_other_sentences(sentence),
+    )
+
+
+def decide_role(mention: Span, cues: Sequence[Span], question: bool, context: ClaimContext) -> Decision:
+    """The first rule that fits decides the role and effect (see docs/rules.md)."""
+    by_label: dict[str, list[Span]] = {}
+    for cue in cues:
+        by_label.setdefault(cue.label_, []).append(cue)
+    has = by_label.get
+    relief = [*(has("relief_outcome") or []), *(has("helped") or [])]
+    if question:
+        return _question_decision(mention, by_label)
+    cessation = [c for c in has("cessation") or [] if c.end <= mention.start and mention.start - c.end <= CESSATION_WINDOW]
+    if cessation and relief:
+        return Decision("trigger", "worsened", "cessation_relief", [cessation[0], relief[0]])
+    if cessation and (has("no_effect") or has("cramp_outcome")):
+        return Decision("trigger", "no_effect", "cessation_no_change", [cessation[0], *(has("no_effect") or has("cramp_outcome"))[:1]])
+    no_reaction = [c for c in has("no_effect") or [] if c.text.lower() in context.trigger_no_effect]
+    if no_reaction:
+        return Decision("trigger", "no_effect", "trigger_no_reaction", no_reaction[:1])
+    conditional = [c for c in has("conditional") or [] if c.end <= mention.start and mention.start - c.end <= CONDITIONAL_WINDOW]
+    if conditional and relief:
+        return Decision("remedy", "helped", "conditional_relief", [conditional[0], relief[0]])
+    if conditional and (has("cramp_outcome") or has("worsened") or _mentions_condition(cues)):
+        return Decision("trigger", "worsened", "conditional_trigger", [conditional[0], *(has("cramp_outcome") or has("worsened") or [])[:1]])
+    worsened = has("worsened") or []
+    causal_relief = [c for c in worsened if c.text.lower() in context.causal_relief]
+    if causal_relief and relief:
+        return Decision("remedy", "helped", "causal_relief", [causal_relief[0], relief[0]])
+    if worsened:
+        negated_cause = _negated(worsened[0], cues)
+        effect = "no_effect" if negated_cause else "worsened"
+        return Decision("trigger", effect, "causative_negated" if negated_cause else "causative", [worsened[0]])
+    temporal = [c for c in has("temporal") or [] if _temporal_reaches(c, mention)]
+    if temporal and relief:
+        return Decision("remedy", "helped", "temporal_relief", [temporal[0], relief[0]])
+    if temporal and has("cramp_outcome"):
+        return Decision("trigger", "worsened", "temporal_trigger", [temporal[0], has("cramp_outcome")[0]])
+    if has("no_effect"):
+        return Decision("remedy", "no_effect", "no_effect", has("no_effect")[:1])
+    if has("partial"):
+        return Decision("remedy", "partial", "partial", has("partial")[:1])
+    if relief:
+        return Decision("remedy", "helped", "helped", relief[:1])
+    if has("purpose"):
+        return Decision("remedy", "unclear", "use_for_condition", has("purpose")[:1])
+    return Decision("mention", "unclear", "no_claim_cue")
+
+
+def _question_decision(mention: Span, by_label: dict[str, list[Span]]) -> Decision:
+    trigger_cues = [*(by_label.get("worsened") or []), *(by_label.get("conditional") or []), *(by_label.get("temporal") or [])]
+    if trigger_cues and not by_label.get("helped") and not by_label.get("purpose"):
+        return Decision("trigger", "unclear", "question_trigger", trigger_cues[:1])
+    if mention.label_ == "condition":
+        return Decision("trigger", "unclear", "question_trigger", [])
+    asked = [*(by_label.get("helped") or []), *(by_label.get("purpose") or [])]
+    return Decision("remedy", "unclear", "question_remedy", asked[:1])
+
+
+def _temporal_reaches(cue: Span, mention: Span) -> bool:
+    """"after drinking X", "started after I began X", or "X ... an hour later"."""
+    if cue.end <= mention.start:
+        return mention.start - cue.end <= CONDITIONAL_WINDOW
+    return "later" in cue.text.lower() and cue.start - mention.end <= CONDITIONAL_WINDOW
+
+
+def _mentions_condition(cues: Sequence[Span]) -> bool:
+    return any(c.label_ == "condition" for c in cues)
+
+
+def _negated(cue: Span, cues: Sequence[Span]) -> bool:
+    return any(c.label_ == "negation" and 0 <= cue.start - c.end <= 2 for c in cues)
+
+
+def attached_cues(
+    mention: Span,
+    segment: tuple[int, int],
+    segments: list[tuple[int, int]],
+    sentence_cues: list[Span],
+    sentence: Span,
+    following: list[Span],
+) -> list[Span]:
+    """The cues that speak about ``mention``: its segment's, else borrowed ones.
+
+    A segment without an effect cue borrows the effect cues of segments in the same
+    sentence that name no concept, and then outcome cues from the next sentences.
+    """
+    start, end = segment
+    mentions = [m for m in sentence.doc.spans[CONCEPT_KEY] if start <= m.start < end]
+    own = [
+        c for c in sentence_cues
+        if start <= c.start and c.end <= end and not _overlaps(c, mention) and not _separated(mention, c, mentions)
+    ]
+    if not any(c.label_ in EFFECT_LABELS for c in own):
+        concept_tokens = {t.i for span in sentence.doc.spans[CONCEPT_KEY] if sentence.start <= span.start < sentence.end for t in span}
+        own += [
+            c for c in sentence_cues
+            if c.label_ in EFFECT_LABELS and not (start <= c.start and c.end <= end)
+            and not _segment_has_concept(_segment_of(c, segments), concept_tokens)
+        ]
+    if not any(c.label_ in OUTCOME_LABELS for c in own) and _acts_on(mention, own, mentions):
+        own += following
+    return own
+
+
+def _acts_on(mention: Span, cues: list[Span], mentions: list[Span]) -> bool:
+    """Later sentences' outcomes belong to a mention that something is done with (taken,
+    stopped, tried...), or to the only thing its clause names."""
+    acting = {"use", "cessation", "conditional", "temporal", "purpose"}
+    return any(c.label_ in acting for c in cues) or len({m._.concept for m in mentions}) == 1
+
+
+def _separated(mention: Span, cue: Span, mentions: list[Span]) -> bool:
+    """Another mention stands between the cue and this one, and is not in a list with it."""
+    low, high = (mention.end, cue.start) if cue.start >= mention.end else (cue.end, mention.start)
+    between = [m for m in mentions if low <= m.start and m.end <= high and m._.concept != mention._.concept]
+    if not between:
+        return False
+    doc = mention.doc
+    chain = sorted([mention, *between], key=lambda m: m.start)
+    return not all(_only_separators(doc[a.end:b.start]) for a, b in zip(chain, chain[1:]))
+
+
+def _only_separators(tokens: Span) -> bool:
+    return all(t.lower_ in LIST_SEPARATORS or t.is_space for t in tokens)
+
+
+def _segment_has_concept(segment: tuple[int, int], concept_tokens: set[int]) -> bool:
+    return any(segment[0] <= i < segment[1] for i in concept_tokens)
+
+
+def following_context(index: int, sentences: list[Span], mentions: list[list[Span]], cues: list[list[Span]]) -> list[Span]:
+    """Cues of the next sentences that still speak about this sentence's concepts.
+
+    A sentence that points back ("It really helps", "I wonder if that is related") lends
+    its effect and hedge cues; a sentence that names no new concept lends its outcome cues
+    ("No leg cramps for months."). The search ends at the first outcome, or at a sentence
+    that names a concept of its own (conditions aside).
+    """
+    concepts_here = {m._.concept for m in mentions[index]}
+    lent: list[Span] = []
+    for later in range(index + 1, min(index + 1 + FOLLOWING_SENTENCES, len(cues))):
+        if any(m.label_ != "condition" and m._.concept not in concepts_here for m in mentions[later]):
+            break
+        if _points_back(sentences[later], cues[later]):
+            lent.extend(c for c in cues[later] if c.label_ in EFFECT_LABELS or c.label_ == "hedge")
+        else:
+            lent.extend(c for c in cues[later] if c.label_ in OUTCOME_LABELS)
+        if any(c.label_ in OUTCOME_LABELS for c in lent):
+            break
+    return lent
+
+
+def _points_back(sentence: Span, cues: Iterable[Span]) -> bool:
+    first_effect = min((c.start for c in cues if c.label_ in EFFECT_LABELS), default=sentence.end)
+    return any(t.lower_ in REFERENCE_PRONOUNS for t in sentence.doc[sentence.start:first_effect])
+
+
+def segment_bounds(sentence: Span, cues: Iterable[Span]) -> list[tuple[int, int]]:
+    """Token ranges of the sentence's clauses (see module docstring)."""
+    doc = sentence.doc
+    breaks = {c.start for c in cues if c.label_ == "contrast" and c.start > sentence.start}
+    for token in sentence:
+        if token.text in CLAUSE_PUNCT and token.i + 1 < sentence.end:
+            breaks.add(token.i + 1)
+        elif token.text == "," and token.i + 1 < sentence.end:
+            following = doc[token.i + 1].lower_
+            if following in SUBJECT_PRONOUNS or following in SOFT_CLAUSE_OPENERS:
+                breaks.add(token.i + 1)
+    bounds = [sentence.start, *sorted(b for b in breaks if sentence.start < b < sentence.end), sentence.end]
+    return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
+
+
+def _segment_of(span: Span, segments: list[tuple[int, int]]) -> tuple[int, int]:
+    for segment in segments:
+        if segment[0] <= span.start < segment[1]:
+            return segment
+    return segments[-1]
+
+
+def is_question(sentence: Span, cues: Iterable[Span]) -> bool:
+    """A sentence asks when it ends with ``?`` and is not a rhetorical claim."""
+    text = sentence.text.rstrip()
+    if not text.endswith("?"):
+        return False
+    return not any(c.label_ == "rhetorical" for c in cues)
+
+
+def negation_cue(mention: Span, segment: tuple[int, int], cues: Iterable[Span]) -> Span | None:
+    """A negation right before the mention, in its segment ("I don't drink coffee")."""
+    for cue in cues:
+        if cue.label_ == "negation" and segment[0] <= cue.start and cue.end <= mention.start:
+            if mention.start - cue.end <= NEGATION_WINDOW:
+                return cue
+    return None
+
+
+def hedge_cue(mention: Span, segment: tuple[int, int], cues: Iterable[Span]) -> Span | None:
+    """A hedge before the mention in its sentence, or anywhere in its segment."""
+    for cue in cues:
+        if cue.label_ == "hedge" and (cue.start < mention.start or segment[0] <= cue.start < segment[1]):
+            return cue
+    return None
+
+
+def experiencer_of_sentence(sentence: Span, cues: Iterable[Span], previous: str, imperatives: frozenset[str]) -> str:
+    """Who the sentence is about, before looking at any one mention."""
+    first = next((t for t in sentence if not t.is_space and not t.is_punct), None)
+    if first is None:
+        return "self"
+    person = next((c for c in cues if c.label_ in PERSON_LABELS and c.start - first.i <= 2), None)
+    if person is not None:
+        return _experiencer_label(person.label_)
+    if first.lower_ in THIRD_PERSON and previous in {"family", "friend", "other"}:
+        return previous
+    if any(c.label_ == "general" for c in cues):
+        return "general"
+    second = first.nbor(1) if first.i + 1 < sentence.end else None
+    if first.lower_ in imperatives and (second is None or second.lower_ not in SUBJECT_PRONOUNS | {"anyone", "anybody"}):
+        return "general"
+    return "self"
+
+
+def experiencer_of_mention(
+    mention: Span, segment: tuple[int, int], cues: Iterable[Span], sentence_experiencer: str
+) -> tuple[str, Span | None]:
+    """A person named in the mention's segment overrides the sentence's experiencer."""
+    for cue in cues:
+        if cue.label_ in PERSON_LABELS and segment[0] <= cue.start < segment[1]:
+            return _experiencer_label(cue.label_), cue
+    return sentence_experiencer, None
+
+
+def _experiencer_label(cue_label: str) -> str:
+    return "other" if cue_label == "other_person" else cue_label
+
+
+def _within(spans: Iterable[Span], sentence: Span) -> list[Span]:
+    return [s for s in spans if sentence.start <= s.start < sentence.end]
+
+
+def _overlaps(first: Span, second: Span) -> bool:
+    return first.start < second.end and second.start < first.end
