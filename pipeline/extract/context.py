@@ -32,6 +32,7 @@ OUTCOME_LABELS = frozenset({"helped", "partial", "no_effect", "relief_outcome", 
 PERSON_LABELS = ("family", "friend", "other_person")
 SUBJECT_PRONOUNS = frozenset({"i", "my", "me", "we", "our", "she", "he", "they", "it", "her", "his", "their", "you"})
 REFERENCE_PRONOUNS = frozenset({"it", "this", "that", "they", "them", "these", "those", "which"})
+FIRST_PERSON = frozenset({"i", "my", "me", "i'm", "im", "myself", "mine", "we", "our", "us"})
 THIRD_PERSON = frozenset({"she", "he", "they", "her", "his", "him", "their"})
 CLAUSE_PUNCT = frozenset({";", ":", "!", "?", "(", ")", "—", "–", "..."})
 SOFT_CLAUSE_OPENERS = frozenset({"and", "so", "then", "which", "because", "as"})
@@ -162,12 +163,12 @@ def _claim_for(
 ) -> Claim | None:
     segment = _segment_of(mention, segments)
     attached = attached_cues(mention, segment, segments, sentence_cues, sentence, following)
-    decision = decide_role(mention, attached, question, context)
+    negation = negation_cue(mention, segment, sentence_cues)
+    decision = decide_role(mention, attached, question, context, negated=negation is not None)
     if mention.label_ == "condition" and decision.role == "remedy":
         decision = Decision("mention", "unclear", "condition_not_remedy", decision.cues)
     if decision.role == "mention" and (mention._.entry in context.ambiguous or mention._.discovered):
         return None
-    negation = negation_cue(mention, segment, sentence_cues)
     hedge = hedge_cue(mention, segment, sentence_cues) or next((c for c in attached if c.label_ == "hedge"), None)
     experiencer, person_cue = experiencer_of_mention(mention, segment, sentence_cues, sentence_experiencer)
     used = [*decision.cues, *(c for c in (negation, hedge, person_cue) if c is not None)]
@@ -177,7 +178,7 @@ def _claim_for(
         entry=mention._.entry,
         role=decision.role,
         effect=decision.effect,
-        negated=negation is not None and decision.rule not in {"cessation_relief", "cessation_no_change"},
+        negated=negation is not None and not decision.rule.startswith("cessation"),
         hedged=hedge is not None,
         question=question and decision.role != "mention",
         experiencer=experiencer,
@@ -193,7 +194,7 @@ def _claim_for(
     )
 
 
-def decide_role(mention: Span, cues: Sequence[Span], question: bool, context: ClaimContext) -> Decision:
+def decide_role(mention: Span, cues: Sequence[Span], question: bool, context: ClaimContext, negated: bool = False) -> Decision:
     """The first rule that fits decides the role and effect (see docs/rules.md)."""
     by_label: dict[str, list[Span]] = {}
     for cue in cues:
@@ -203,10 +204,16 @@ def decide_role(mention: Span, cues: Sequence[Span], question: bool, context: Cl
     if question:
         return _question_decision(mention, by_label)
     cessation = [c for c in has("cessation") or [] if c.end <= mention.start and mention.start - c.end <= CESSATION_WINDOW]
-    if cessation and relief:
-        return Decision("trigger", "worsened", "cessation_relief", [cessation[0], relief[0]])
-    if cessation and (has("no_effect") or has("cramp_outcome")):
-        return Decision("trigger", "no_effect", "cessation_no_change", [cessation[0], *(has("no_effect") or has("cramp_outcome"))[:1]])
+    if cessation:
+        relief = [r for r in relief if r.start != cessation[0].start]
+        if relief:
+            return Decision("trigger", "worsened", "cessation_relief", [cessation[0], relief[0]])
+        if has("no_effect"):
+            return Decision("trigger", "no_effect", "cessation_no_change", [cessation[0], has("no_effect")[0]])
+        if has("cramp_outcome"):
+            return Decision("remedy", "helped", "cessation_relapse", [cessation[0], has("cramp_outcome")[0]])
+    if negated and (has("no_effect") or has("cramp_outcome")):
+        return Decision("trigger", "no_effect", "negated_exposure", [*(has("no_effect") or has("cramp_outcome"))[:1]])
     no_reaction = [c for c in has("no_effect") or [] if c.text.lower() in context.trigger_no_effect]
     if no_reaction:
         return Decision("trigger", "no_effect", "trigger_no_reaction", no_reaction[:1])
@@ -226,8 +233,16 @@ def decide_role(mention: Span, cues: Sequence[Span], question: bool, context: Cl
     temporal = [c for c in has("temporal") or [] if _temporal_reaches(c, mention)]
     if temporal and relief:
         return Decision("remedy", "helped", "temporal_relief", [temporal[0], relief[0]])
-    if temporal and has("cramp_outcome"):
-        return Decision("trigger", "worsened", "temporal_trigger", [temporal[0], has("cramp_outcome")[0]])
+    outcome = has("cramp_outcome") or [c for c in has("condition") or [] if temporal and c.end <= temporal[0].start]
+    if temporal and outcome:
+        return Decision("trigger", "worsened", "temporal_trigger", [temporal[0], outcome[0]])
+    exposure = [c for c in has("use") or [] if c.end <= mention.start]
+    later_outcome = [c for c in has("cramp_outcome") or [] if c.start >= mention.end and c.sent.start == mention.sent.start]
+    if exposure and later_outcome and not relief and not has("no_effect"):
+        return Decision("trigger", "worsened", "exposure_outcome", [exposure[0], later_outcome[0]])
+    compared = [c for c in has("comparison") or [] if c.end <= mention.start and mention.start - c.end <= 3]
+    if compared and (has("helped") or has("partial") or has("no_effect")):
+        return Decision("remedy", "unclear", "comparison_baseline", [compared[0]])
     if has("no_effect"):
         return Decision("remedy", "no_effect", "no_effect", has("no_effect")[:1])
     if has("partial"):
@@ -251,6 +266,8 @@ def _question_decision(mention: Span, by_label: dict[str, list[Span]]) -> Decisi
 
 def _temporal_reaches(cue: Span, mention: Span) -> bool:
     """"after drinking X", "started after I began X", or "X ... an hour later"."""
+    if cue.sent.start != mention.sent.start:
+        return True
     if cue.end <= mention.start:
         return mention.start - cue.end <= CONDITIONAL_WINDOW
     return "later" in cue.text.lower() and cue.start - mention.end <= CONDITIONAL_WINDOW
@@ -287,7 +304,7 @@ def attached_cues(
         concept_tokens = {t.i for span in sentence.doc.spans[CONCEPT_KEY] if sentence.start <= span.start < sentence.end for t in span}
         own += [
             c for c in sentence_cues
-            if c.label_ in EFFECT_LABELS and not (start <= c.start and c.end <= end)
+            if c.label_ in EFFECT_LABELS and c.start >= end
             and not _segment_has_concept(_segment_of(c, segments), concept_tokens)
         ]
     if not any(c.label_ in OUTCOME_LABELS for c in own) and _acts_on(mention, own, mentions):
@@ -371,11 +388,15 @@ def _segment_of(span: Span, segments: list[tuple[int, int]]) -> tuple[int, int]:
 
 
 def is_question(sentence: Span, cues: Iterable[Span]) -> bool:
-    """A sentence asks when it ends with ``?`` and is not a rhetorical claim."""
-    text = sentence.text.rstrip()
-    if not text.endswith("?"):
+    """A sentence asks when it ends with ``?`` or opens with a question phrase
+    ("has anyone tried ..."), and is not a rhetorical claim ("am I the only one ...")."""
+    cues = list(cues)
+    if any(c.label_ == "rhetorical" for c in cues):
         return False
-    return not any(c.label_ == "rhetorical" for c in cues)
+    if sentence.text.rstrip().endswith("?"):
+        return True
+    first = next((t.i for t in sentence if not t.is_space and not t.is_punct), sentence.start)
+    return any(c.label_ == "question_start" and c.start == first and len(c) > 1 for c in cues)
 
 
 def negation_cue(mention: Span, segment: tuple[int, int], cues: Iterable[Span]) -> Span | None:
@@ -403,7 +424,8 @@ def experiencer_of_sentence(sentence: Span, cues: Iterable[Span], previous: str,
     person = next((c for c in cues if c.label_ in PERSON_LABELS and c.start - first.i <= 2), None)
     if person is not None:
         return _experiencer_label(person.label_)
-    if first.lower_ in THIRD_PERSON and previous in {"family", "friend", "other"}:
+    carried = previous in {"family", "friend", "other"}
+    if carried and (first.lower_ in THIRD_PERSON or not any(t.lower_ in FIRST_PERSON for t in sentence)):
         return previous
     if any(c.label_ == "general" for c in cues):
         return "general"
