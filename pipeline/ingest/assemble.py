@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from pipeline.ingest.normalize import leading_reply_target, normalize_text, parse_date
 from pipeline.ingest.records import RawComment, RecordReject
@@ -82,15 +83,20 @@ def excerpt(text: str) -> str:
     return text if len(text) <= RAW_EXCERPT_CHARS else text[: RAW_EXCERPT_CHARS - 1] + "…"
 
 
-def resolve_parents(rows: list[dict[str, object]]) -> None:
+def resolve_parents(rows: list[dict[str, object]], duplicates: Iterable[dict[str, object]] = ()) -> None:
     """Fill ``parent_id`` in place, where the parent can be known without guessing.
 
     A native parent id (WordPress, Disqus, Reddit, HTML nesting) is followed within its
     source. Otherwise an ``@name`` reply is linked only when exactly one other comment by
     that name, in the same thread, was not posted after the reply: with several
     ``anonymous`` commenters there is no parent to pick, so none is picked.
+
+    ``duplicates`` are the rows dropped as copies of a kept comment: a reply whose parent
+    was such a copy points at the kept comment, which has the same ``comment_id``.
     """
-    by_native_id = {(r["source"], r["native_id"]): r["comment_id"] for r in rows if r["native_id"]}
+    by_native_id = {
+        (r["source"], r["native_id"]): r["comment_id"] for r in (*rows, *duplicates) if r["native_id"]
+    }
     by_author: dict[tuple[object, str], list[dict[str, object]]] = defaultdict(list)
     for row in rows:
         by_author[(row["thread"], str(row["author"]).casefold())].append(row)

@@ -82,12 +82,13 @@ def ingest_sources(sources: Iterable[RawSource], options: IngestOptions = Ingest
     comments: list[dict[str, object]] = []
     rejects: list[dict[str, object]] = []
     threads: list[dict[str, object]] = []
+    duplicates: list[dict[str, object]] = []
     summaries: list[dict[str, object]] = []
     seen_ids: set[str] = set()
     for raw_source in sources:
-        summary = _ingest_one(raw_source, options, seen_ids, comments, rejects, threads)
+        summary = _ingest_one(raw_source, options, seen_ids, comments, rejects, threads, duplicates)
         summaries.append(summary)
-    resolve_parents(comments)
+    resolve_parents(comments, duplicates)
     _count_thread_comments(threads, comments)
     return IngestResult(
         comments=_frame(comments, COMMENT_COLUMNS),
@@ -104,6 +105,7 @@ def _ingest_one(
     comments: list[dict[str, object]],
     rejects: list[dict[str, object]],
     threads: list[dict[str, object]],
+    duplicates: list[dict[str, object]],
 ) -> dict[str, object]:
     summary: dict[str, object] = {
         "source": raw_source.name, "format": "", "encoding": "", "compression": raw_source.compression,
@@ -139,6 +141,7 @@ def _ingest_one(
             rejects.append(_reject_row(raw_source.name, item.locator, reason, item.raw or item.text))
             summary["rejected"] += 1
         elif row["comment_id"] in seen_ids:
+            duplicates.append(row)
             summary["duplicates"] += 1
         else:
             seen_ids.add(str(row["comment_id"]))

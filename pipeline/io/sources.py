@@ -19,6 +19,7 @@ _MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bz2"), (b"\x28\xb5\x2f\xfd", "zstd"))
 # (a few kilobytes of gzip can expand to gigabytes).
 DEFAULT_MAX_BYTES = 2 * 1024**3
 _CHUNK = 1 << 20
+_ZSTD_PIECE = 1 << 10
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def read_input_bytes(item: InputFile, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
         compression = _compression_of(handle.read(4))
         handle.seek(0)
         try:
-            return _read_capped(_decompressing(handle, compression), item.name, max_bytes), compression
+            return _read_capped(_decompressed_chunks(handle, compression), item.name, max_bytes), compression
         except (OSError, EOFError, zstandard.ZstdError) as error:
             what = f"corrupt or truncated {compression} archive" if compression else "cannot read file"
             raise InputFormatError(item.name, f"{what}: {error}") from None
@@ -104,19 +105,42 @@ def _compression_of(head: bytes) -> str:
     return ""
 
 
-def _decompressing(handle: BinaryIO, compression: str) -> BinaryIO:
-    if compression == "gzip":
-        return gzip.GzipFile(fileobj=handle)
-    if compression == "bz2":
-        return bz2.BZ2File(handle)
+def _decompressed_chunks(handle: BinaryIO, compression: str) -> Iterator[bytes]:
     if compression == "zstd":
-        return zstandard.ZstdDecompressor().stream_reader(handle)
-    return handle
+        return _zstd_chunks(handle)
+    stream: BinaryIO = handle
+    if compression == "gzip":
+        stream = gzip.GzipFile(fileobj=handle)
+    elif compression == "bz2":
+        stream = bz2.BZ2File(handle)
+    return iter(lambda: stream.read(_CHUNK), b"")
 
 
-def _read_capped(stream: BinaryIO, name: str, max_bytes: int) -> bytes:
+def _zstd_chunks(handle: BinaryIO) -> Iterator[bytes]:
+    """Decompress every zstd frame of ``handle``, raising when the last one is cut short.
+
+    zstandard's ``stream_reader`` ends quietly on a truncated file, which turned half an
+    archive into an "empty file" (or a silently shorter one); a decompression object per
+    frame says whether its frame was complete. Input goes in small pieces because one
+    zstd byte can expand to tens of thousands, and the size cap is checked between pieces.
+    """
+    decompressor = zstandard.ZstdDecompressor()
+    frame, frame_started = decompressor.decompressobj(), False
+    while piece := handle.read(_ZSTD_PIECE):
+        while piece:
+            yield frame.decompress(piece)
+            frame_started = True
+            if not frame.eof:
+                break
+            piece = frame.unused_data
+            frame, frame_started = decompressor.decompressobj(), False
+    if frame_started and not frame.eof:
+        raise zstandard.ZstdError("the input ends in the middle of a frame")
+
+
+def _read_capped(chunks: Iterable[bytes], name: str, max_bytes: int) -> bytes:
     buffer = io.BytesIO()
-    while chunk := stream.read(_CHUNK):
+    for chunk in chunks:
         buffer.write(chunk)
         if buffer.tell() > max_bytes:
             raise InputFormatError(name, f"larger than the {max_bytes:,}-byte limit once decompressed (see --max-bytes)")

@@ -9,13 +9,8 @@ import yaml
 from importlib import resources
 
 from pipeline.errors import InputFormatError, RuleFileError
-from pipeline.ingest.formats.html_page import (
-    RULES_FILE,
-    RULES_PACKAGE,
-    html_page_to_text,
-    markup_from_mapping,
-    parse_html_page,
-)
+from pipeline.ingest.formats.html_markup import RULES_FILE, RULES_PACKAGE, markup_from_mapping
+from pipeline.ingest.formats.html_page import html_page_to_text, parse_html_page
 from pipeline.ingest.normalize import normalize_text
 from pipeline.ingest.records import ColumnMapping, RawComment, RecordReject, SourceText, ThreadInfo
 from tests.conftest import REPO

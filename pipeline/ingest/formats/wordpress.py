@@ -8,7 +8,7 @@ versus ``excerpt:encoded``, is told apart by its namespace.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 from xml.etree.ElementTree import Element
 
@@ -84,7 +84,10 @@ def parse_wxr(source: SourceText, columns: ColumnMapping) -> Iterator[ParsedItem
     items_read = 0
     for record in iter_xml_records(source.name, source.text, is_record=_is_wxr_record, name_tag=wxr_tag_name):
         if isinstance(record, XmlDamage):
-            yield damage_as_reject(source.name, record, anything_read=items_read > 0)
+            salvaged = list(_salvage_item(record, authors, used_thread_keys))
+            yield from salvaged
+            anything_read = items_read > 0 or bool(salvaged)
+            yield damage_as_reject(source.name, _damage_at_comment(record), anything_read=anything_read)
             return
         if record.path[-1] == "author":
             author = _read_author(record.element)
@@ -94,6 +97,27 @@ def parse_wxr(source: SourceText, columns: ColumnMapping) -> Iterator[ParsedItem
         yield from _read_item(record, authors, used_thread_keys)
     if items_read == 0:
         raise InputFormatError(source.name, NOT_WXR)
+
+
+def _salvage_item(damage: XmlDamage, authors: dict[str, _Author], used_thread_keys: set[str]) -> Iterator[ParsedItem]:
+    """The comments an item completed before the damage: a whole post's comments sit in
+    one ``<item>``, and a cut-off export must not cost the ones that were read whole."""
+    partial = damage.partial
+    if partial is None or partial.path[-1] != "item":
+        return
+    if any(partial.is_finished(comment) for comment in partial.element.findall("comment")):
+        yield from _read_item(partial, authors, used_thread_keys)
+
+
+def _damage_at_comment(damage: XmlDamage) -> XmlDamage:
+    """Show the comment the damage cut short, rather than the start of its post."""
+    partial = damage.partial
+    if partial is None or partial.path[-1] != "item":
+        return damage
+    for comment in partial.element.findall("comment"):
+        if not partial.is_finished(comment):
+            return replace(damage, raw=partial.raw_of(comment))
+    return damage
 
 
 def _read_author(element: Element) -> _Author:
@@ -124,7 +148,8 @@ def _read_item(record: XmlRecord, authors: dict[str, _Author], used_thread_keys:
             extra=_item_extra(item),
         )
     for comment in comments:
-        yield _read_comment(record, comment, post)
+        if record.is_finished(comment):
+            yield _read_comment(record, comment, post)
 
 
 def _unique_thread_key(item: Element, used_thread_keys: set[str]) -> str:

@@ -74,6 +74,11 @@ class XmlRecord:
     path: tuple[str, ...]
     _spans: dict[Element, _Span]
     _encoded: bytes = field(repr=False)
+    _unfinished: frozenset[Element] = frozenset()
+
+    def is_finished(self, element: Element | None = None) -> bool:
+        """False for an element whose end tag was never read (see :attr:`XmlDamage.partial`)."""
+        return (self.element if element is None else element) not in self._unfinished
 
     def line_of(self, element: Element | None = None) -> int:
         """Return the 1-based line where ``element`` (default: the record) starts."""
@@ -87,12 +92,19 @@ class XmlRecord:
 
 @dataclass(frozen=True)
 class XmlDamage:
-    """The point where the file stopped being well-formed XML; nothing after it is read."""
+    """The point where the file stopped being well-formed XML; nothing after it is read.
+
+    Attributes:
+        partial: the record the damage cut short, with its open elements closed at the
+            damage point and marked unfinished, so that a caller whose records hold
+            several comments (a WXR ``<item>``) can keep the ones completed before it.
+    """
 
     line: int
     column: int
     message: str
     raw: str
+    partial: XmlRecord | None = None
 
     def describe(self) -> str:
         return f"malformed XML at line {self.line} column {self.column}: {self.message}"
@@ -173,6 +185,23 @@ class _RecordCollector:
     def close(self) -> None:
         return None
 
+    def salvage(self) -> XmlRecord | None:
+        """Close the record being built when the damage struck, marking what was cut short."""
+        if self._builder is None:
+            return None
+        assert self.expat is not None
+        damage_byte = max(self.expat.CurrentByteIndex, 0)
+        unfinished = []
+        path = tuple(self._open_names[: self._record_depth])
+        for name in reversed(self._open_names[self._record_depth - 1:]):
+            element = self._builder.end(name)
+            line, start_byte = self._open_starts.pop()
+            self._spans[element] = _Span(line, start_byte, damage_byte)
+            unfinished.append(element)
+        record = XmlRecord(self._builder.close(), path, self._spans, self._encoded, frozenset(unfinished))
+        self._builder = None
+        return record
+
     def _finish_record(self, element: Element) -> None:
         self.completed.append(XmlRecord(element, tuple(self._open_names), self._spans, self._encoded))
         self._builder = None
@@ -227,11 +256,14 @@ def iter_xml_records(
     except ParseError as error:
         yield from _drain(collector)
         line, column = error.position
-        yield XmlDamage(line, column + 1, pyexpat.ErrorString(error.code), _damage_excerpt(collector, encoded, line))
+        message = pyexpat.ErrorString(error.code)
+        raw = _damage_excerpt(collector, encoded, line)
+        yield XmlDamage(line, column + 1, message, raw, collector.salvage())
     except _NestingTooDeep as error:
         yield from _drain(collector)
         line, column = parser.parser.CurrentLineNumber, parser.parser.CurrentColumnNumber
-        yield XmlDamage(line, column + 1, str(error), _damage_excerpt(collector, encoded, line))
+        raw = _damage_excerpt(collector, encoded, line)
+        yield XmlDamage(line, column + 1, str(error), raw, collector.salvage())
     else:
         yield from _drain(collector)
 
