@@ -103,6 +103,11 @@ def _predicted_claims(claims: pd.DataFrame, comment_ids: set[str]) -> dict[str, 
     predicted: dict[str, dict[tuple[str, str], dict]] = defaultdict(dict)
     for row in claims[claims["comment_id"].isin(comment_ids)].to_dict("records"):
         predicted[str(row["comment_id"])].setdefault((str(row["concept"]), str(row["role"])), row)
+    # Labels list a concept as a mention only when the comment makes no claim about it.
+    for found in predicted.values():
+        claimed = {concept for concept, role in found if role != "mention"}
+        for concept in claimed:
+            found.pop((concept, "mention"), None)
     return predicted
 
 

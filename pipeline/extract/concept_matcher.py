@@ -20,6 +20,7 @@ from pipeline.io.rule_files import packaged_file, parse_yaml, string_list
 
 SPAN_KEY = "concepts"
 _FUZZY_CATEGORIES = ("medication", "supplement")
+DOSE_UNITS = frozenset({"mg", "mcg", "µg", "ml", "iu", "g", "units", "milligrams", "tablet", "tablets", "pill", "pills"})
 _RULE_PRIORITY = {"lexicon": 0, "drug-dictionary": 1, "fuzzy": 2}
 
 
@@ -101,16 +102,18 @@ def _misspelt_spans(doc: Doc, matcher: ConceptMatcher, taken: set[int]) -> Itera
     for token in doc:
         if token.i in taken or not token.is_alpha or token.lower_ in matcher.known_words:
             continue
+        if not _looks_like_a_drug_name(token, min_length=99):
+            continue  # lower-case words are too often ordinary words ("starting" is not "statin")
         entry = matcher.spelling.match(token.lower_)
         if entry:
             yield _concept_span(doc, token.i, token.i + 1, matcher.lexicon, entry, "fuzzy")
 
 
-def _looks_like_a_drug_name(token) -> bool:
-    """A one-word dictionary hit counts when written like a name or followed by a dose."""
+def _looks_like_a_drug_name(token, min_length: int = 8) -> bool:
+    """A one-word hit counts when written like a name, followed by a dose, or long."""
     following = token.nbor(1) if token.i + 1 < len(token.doc) else None
-    dosed = following is not None and (following.like_num or following.lower_ in {"mg", "mcg", "ml", "iu"})
-    return token.is_title or token.is_upper or dosed or len(token) >= 8
+    dosed = following is not None and (following.like_num or following.lower_ in DOSE_UNITS)
+    return token.is_title or token.is_upper or dosed or len(token) >= min_length
 
 
 def _concept_span(doc: Doc, start: int, end: int, lexicon: Lexicon, entry: str, rule: str, generic: str = "") -> Span:

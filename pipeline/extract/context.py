@@ -25,18 +25,23 @@ from pipeline.extract.extensions import register_extensions
 from pipeline.extract.lexicon import cached_lexicon
 
 EFFECT_LABELS = frozenset({
-    "helped", "partial", "no_effect", "worsened", "cessation", "relief_outcome", "cramp_outcome", "conditional",
-    "temporal", "purpose",
+    "helped", "partial", "no_effect", "worsened", "caused_by", "cessation", "relief_outcome", "cramp_outcome",
+    "conditional", "temporal", "purpose", "intent",
 })
+STATE_LABELS = frozenset({"relief_outcome", "cramp_outcome"})
+ACTING_LABELS = frozenset({"use", "cessation", "conditional", "temporal", "purpose", "intent", "tried"})
 OUTCOME_LABELS = frozenset({"helped", "partial", "no_effect", "relief_outcome", "cramp_outcome"})
 PERSON_LABELS = ("family", "friend", "other_person")
 SUBJECT_PRONOUNS = frozenset({"i", "my", "me", "we", "our", "she", "he", "they", "it", "her", "his", "their", "you"})
 REFERENCE_PRONOUNS = frozenset({"it", "this", "that", "they", "them", "these", "those", "which"})
 FIRST_PERSON = frozenset({"i", "my", "me", "i'm", "im", "myself", "mine", "we", "our", "us"})
 THIRD_PERSON = frozenset({"she", "he", "they", "her", "his", "him", "their"})
-CLAUSE_PUNCT = frozenset({";", ":", "!", "?", "(", ")", "—", "–", "..."})
+CLAUSE_PUNCT = frozenset({";", ":", "!", "?", "—", "–", "...", "--"})
 SOFT_CLAUSE_OPENERS = frozenset({"and", "so", "then", "which", "because", "as"})
-LIST_SEPARATORS = frozenset({",", "and", "or", "&", "/", "plus", "nor", "and/or", "also"})
+LIST_SEPARATORS = frozenset({
+    ",", "and", "or", "&", "/", "plus", "nor", "and/or", "also", "the", "a", "an", "some", "more", "my", "extra",
+    "of", "lots", "plenty", "in", "with", "+",
+})
 NEGATION_WINDOW = 3
 CESSATION_WINDOW = 6
 CONDITIONAL_WINDOW = 8
@@ -126,10 +131,12 @@ def decide_claims(doc: Doc, context: ClaimContext) -> list[Claim]:
         mentions, sentence_cues = mentions_by_sentence[index], cues_by_sentence[index]
         following = following_context(index, sentences, mentions_by_sentence, cues_by_sentence)
         question = is_question(sentence, sentence_cues)
+        asked_from = question_start(sentence, sentence_cues, segment_bounds(sentence, sentence_cues)) if question else sentence.end
         sentence_experiencer = experiencer_of_sentence(sentence, sentence_cues, previous_experiencer, context.imperatives)
         segments = segment_bounds(sentence, sentence_cues)
         for mention in mentions:
-            claim = _claim_for(mention, sentence, sentence_cues, segments, following, question, sentence_experiencer, context)
+            asked = question and mention.start >= asked_from
+            claim = _claim_for(mention, sentence, sentence_cues, segments, following, asked, sentence_experiencer, context)
             if claim is not None:
                 claims.append(claim)
         if sentence_experiencer != "general":
@@ -164,7 +171,9 @@ def _claim_for(
     segment = _segment_of(mention, segments)
     attached = attached_cues(mention, segment, segments, sentence_cues, sentence, following)
     negation = negation_cue(mention, segment, sentence_cues)
-    decision = decide_role(mention, attached, question, context, negated=negation is not None)
+    decision = decide_role(
+        mention, attached, question, context, negated=negation is not None, advice=sentence_experiencer == "general"
+    )
     if mention.label_ == "condition" and decision.role == "remedy":
         decision = Decision("mention", "unclear", "condition_not_remedy", decision.cues)
     if decision.role == "mention" and (mention._.entry in context.ambiguous or mention._.discovered):
@@ -194,7 +203,9 @@ def _claim_for(
     )
 
 
-def decide_role(mention: Span, cues: Sequence[Span], question: bool, context: ClaimContext, negated: bool = False) -> Decision:
+def decide_role(
+    mention: Span, cues: Sequence[Span], question: bool, context: ClaimContext, negated: bool = False, advice: bool = False
+) -> Decision:
     """The first rule that fits decides the role and effect (see docs/rules.md)."""
     by_label: dict[str, list[Span]] = {}
     for cue in cues:
@@ -212,6 +223,8 @@ def decide_role(mention: Span, cues: Sequence[Span], question: bool, context: Cl
             return Decision("trigger", "no_effect", "cessation_no_change", [cessation[0], has("no_effect")[0]])
         if has("cramp_outcome"):
             return Decision("remedy", "helped", "cessation_relapse", [cessation[0], has("cramp_outcome")[0]])
+        if advice and _mentions_condition(cues):
+            return Decision("trigger", "worsened", "advice_to_avoid", [cessation[0]])
     if negated and (has("no_effect") or has("cramp_outcome")):
         return Decision("trigger", "no_effect", "negated_exposure", [*(has("no_effect") or has("cramp_outcome"))[:1]])
     no_reaction = [c for c in has("no_effect") or [] if c.text.lower() in context.trigger_no_effect]
@@ -222,18 +235,19 @@ def decide_role(mention: Span, cues: Sequence[Span], question: bool, context: Cl
         return Decision("remedy", "helped", "conditional_relief", [conditional[0], relief[0]])
     if conditional and (has("cramp_outcome") or has("worsened") or _mentions_condition(cues)):
         return Decision("trigger", "worsened", "conditional_trigger", [conditional[0], *(has("cramp_outcome") or has("worsened") or [])[:1]])
-    worsened = has("worsened") or []
-    causal_relief = [c for c in worsened if c.text.lower() in context.causal_relief]
-    if causal_relief and relief:
-        return Decision("remedy", "helped", "causal_relief", [causal_relief[0], relief[0]])
-    if worsened:
-        negated_cause = _negated(worsened[0], cues)
+    worsened = [c for c in has("worsened") or [] if c.start >= mention.end]
+    caused_by = [c for c in has("caused_by") or [] if c.end <= mention.start and mention.start - c.end <= CONDITIONAL_WINDOW]
+    if caused_by and relief:
+        return Decision("remedy", "helped", "causal_relief", [caused_by[0], relief[0]])
+    if worsened or caused_by:
+        cue = (worsened or caused_by)[0]
+        negated_cause = _negated(cue, cues)
         effect = "no_effect" if negated_cause else "worsened"
-        return Decision("trigger", effect, "causative_negated" if negated_cause else "causative", [worsened[0]])
+        return Decision("trigger", effect, "causative_negated" if negated_cause else "causative", [cue])
     temporal = [c for c in has("temporal") or [] if _temporal_reaches(c, mention)]
     if temporal and relief:
         return Decision("remedy", "helped", "temporal_relief", [temporal[0], relief[0]])
-    outcome = has("cramp_outcome") or [c for c in has("condition") or [] if temporal and c.end <= temporal[0].start]
+    outcome = has("cramp_outcome") or has("condition") or []
     if temporal and outcome:
         return Decision("trigger", "worsened", "temporal_trigger", [temporal[0], outcome[0]])
     exposure = [c for c in has("use") or [] if c.end <= mention.start]
@@ -248,13 +262,28 @@ def decide_role(mention: Span, cues: Sequence[Span], question: bool, context: Cl
     if has("partial"):
         return Decision("remedy", "partial", "partial", has("partial")[:1])
     if relief:
+        if _negated_before(relief[0], mention, cues):
+            return Decision("remedy", "no_effect", "helped_negated", relief[:1])
         return Decision("remedy", "helped", "helped", relief[:1])
     if has("purpose"):
         return Decision("remedy", "unclear", "use_for_condition", has("purpose")[:1])
+    intent = [c for c in has("intent") or [] if c.end <= mention.start]
+    if intent and cessation:
+        return Decision("trigger", "worsened", "intended_avoidance", [intent[0], cessation[0]])
+    if intent and has("use"):
+        return Decision("remedy", "unclear", "intended_remedy", [intent[0]])
+    tried = [c for c in has("tried") or [] if c.end <= mention.start]
+    if tried:
+        return Decision("remedy", "unclear", "tried", tried[:1])
+    used = [c for c in has("use") or [] if c.end <= mention.start]
+    if advice and used:
+        return Decision("remedy", "unclear", "advice_to_use", used[:1])
     return Decision("mention", "unclear", "no_claim_cue")
 
 
 def _question_decision(mention: Span, by_label: dict[str, list[Span]]) -> Decision:
+    if mention.start > 0 and mention.doc[mention.start - 1].lower_ in {"with", "while", "alongside"}:
+        return Decision("mention", "unclear", "question_companion", [])
     trigger_cues = [*(by_label.get("worsened") or []), *(by_label.get("conditional") or []), *(by_label.get("temporal") or [])]
     if trigger_cues and not by_label.get("helped") and not by_label.get("purpose"):
         return Decision("trigger", "unclear", "question_trigger", trigger_cues[:1])
@@ -262,6 +291,14 @@ def _question_decision(mention: Span, by_label: dict[str, list[Span]]) -> Decisi
         return Decision("trigger", "unclear", "question_trigger", [])
     asked = [*(by_label.get("helped") or []), *(by_label.get("purpose") or [])]
     return Decision("remedy", "unclear", "question_remedy", asked[:1])
+
+
+def _negated_before(cue: Span, mention: Span, cues: Sequence[Span]) -> bool:
+    """"I don't think X helps": a negation before the mention turns its helped cue."""
+    return any(
+        c.label_ == "negation" and c.end <= mention.start and 0 <= cue.start - c.end <= 8
+        for c in cues
+    )
 
 
 def _temporal_reaches(cue: Span, mention: Span) -> bool:
@@ -304,7 +341,7 @@ def attached_cues(
         concept_tokens = {t.i for span in sentence.doc.spans[CONCEPT_KEY] if sentence.start <= span.start < sentence.end for t in span}
         own += [
             c for c in sentence_cues
-            if c.label_ in EFFECT_LABELS and c.start >= end
+            if c.label_ in EFFECT_LABELS and (c.start >= end or c.label_ in STATE_LABELS and c.end <= start)
             and not _segment_has_concept(_segment_of(c, segments), concept_tokens)
         ]
     if not any(c.label_ in OUTCOME_LABELS for c in own) and _acts_on(mention, own, mentions):
@@ -315,14 +352,19 @@ def attached_cues(
 def _acts_on(mention: Span, cues: list[Span], mentions: list[Span]) -> bool:
     """Later sentences' outcomes belong to a mention that something is done with (taken,
     stopped, tried...), or to the only thing its clause names."""
-    acting = {"use", "cessation", "conditional", "temporal", "purpose"}
-    return any(c.label_ in acting for c in cues) or len({m._.concept for m in mentions}) == 1
+    if any(c.label_ in ACTING_LABELS for c in cues) or len({m._.concept for m in mentions}) == 1:
+        return True
+    first_in_sentence = min(mentions, key=lambda m: m.start, default=mention)
+    return first_in_sentence.start == mention.start
 
 
 def _separated(mention: Span, cue: Span, mentions: list[Span]) -> bool:
     """Another mention stands between the cue and this one, and is not in a list with it."""
     low, high = (mention.end, cue.start) if cue.start >= mention.end else (cue.end, mention.start)
-    between = [m for m in mentions if low <= m.start and m.end <= high and m._.concept != mention._.concept]
+    between = [
+        m for m in mentions
+        if low <= m.start and m.end <= high and m._.concept != mention._.concept and m.label_ != "condition"
+    ]
     if not between:
         return False
     doc = mention.doc
@@ -361,7 +403,7 @@ def following_context(index: int, sentences: list[Span], mentions: list[list[Spa
 
 
 def _points_back(sentence: Span, cues: Iterable[Span]) -> bool:
-    first_effect = min((c.start for c in cues if c.label_ in EFFECT_LABELS), default=sentence.end)
+    first_effect = min((c.end for c in cues if c.label_ in EFFECT_LABELS), default=sentence.end)
     return any(t.lower_ in REFERENCE_PRONOUNS for t in sentence.doc[sentence.start:first_effect])
 
 
@@ -370,7 +412,8 @@ def segment_bounds(sentence: Span, cues: Iterable[Span]) -> list[tuple[int, int]
     doc = sentence.doc
     breaks = {c.start for c in cues if c.label_ == "contrast" and c.start > sentence.start}
     for token in sentence:
-        if token.text in CLAUSE_PUNCT and token.i + 1 < sentence.end:
+        spaced_dash = token.text == "-" and token.whitespace_ and token.i > 0 and doc[token.i - 1].whitespace_
+        if (token.text in CLAUSE_PUNCT or spaced_dash) and token.i + 1 < sentence.end:
             breaks.add(token.i + 1)
         elif token.text == "," and token.i + 1 < sentence.end:
             following = doc[token.i + 1].lower_
@@ -397,6 +440,18 @@ def is_question(sentence: Span, cues: Iterable[Span]) -> bool:
         return True
     first = next((t.i for t in sentence if not t.is_space and not t.is_punct), sentence.start)
     return any(c.label_ == "question_start" and c.start == first and len(c) > 1 for c in cues)
+
+
+def question_start(sentence: Span, cues: Iterable[Span], segments: list[tuple[int, int]]) -> int:
+    """Where the asking begins: the last clause that opens with a question word, else the
+    sentence start ("I had no cramps on holiday - could it be the salt?" asks only about salt)."""
+    openers = {c.start for c in cues if c.label_ in {"question_start", "hedge"}}
+    start = sentence.start
+    for segment_start, segment_end in segments:
+        first = next((t.i for t in sentence.doc[segment_start:segment_end] if not t.is_punct and not t.is_space), None)
+        if first in openers:
+            start = segment_start
+    return start
 
 
 def negation_cue(mention: Span, segment: tuple[int, int], cues: Iterable[Span]) -> Span | None:
@@ -440,7 +495,11 @@ def experiencer_of_mention(
 ) -> tuple[str, Span | None]:
     """A person named in the mention's segment overrides the sentence's experiencer."""
     for cue in cues:
-        if cue.label_ in PERSON_LABELS and segment[0] <= cue.start < segment[1]:
+        if cue.label_ not in PERSON_LABELS or not segment[0] <= cue.start < segment[1]:
+            continue
+        before = cue.end <= mention.start
+        beneficiary = cue.start >= mention.end and cue.start > 0 and cue.doc[cue.start - 1].lower_ == "for"
+        if before or beneficiary:
             return _experiencer_label(cue.label_), cue
     return sentence_experiencer, None
 

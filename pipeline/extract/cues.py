@@ -10,8 +10,8 @@ from pipeline.errors import RuleFileError
 from pipeline.io.rule_files import check_keys, packaged_file, parse_yaml, string_list, user_files
 
 CUE_LABELS = (
-    "condition", "helped", "partial", "no_effect", "worsened", "cessation", "use", "purpose", "relief_outcome",
-    "cramp_outcome", "conditional", "temporal", "question_start", "rhetorical", "comparison", "hedge", "negation", "contrast",
+    "condition", "helped", "partial", "no_effect", "worsened", "caused_by", "cessation", "use", "purpose", "relief_outcome",
+    "cramp_outcome", "conditional", "temporal", "question_start", "rhetorical", "intent", "tried", "comparison", "hedge", "negation", "contrast",
     "family", "friend", "other_person", "general", "imperative", "rhetorical_target", "reply_reference",
     "claim_verb", "discovery_stop",
 )

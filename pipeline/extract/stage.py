@@ -7,7 +7,10 @@ from typing import Iterable
 import pandas as pd
 from spacy.language import Language
 
+from spacy.tokens import Doc
+
 from pipeline.extract.context import Claim
+from pipeline.extract.replies import parent_claim, reply_claims
 
 CLAIM_COLUMNS = [
     "claim_id", "comment_id", "concept", "category", "role", "effect", "negated", "hedged", "question",
@@ -27,12 +30,33 @@ def extract_claims(comments: pd.DataFrame, *, nlp: Language, batch_size: int = B
     and ``match_rule`` (lexicon, drug-dictionary, fuzzy or discovery). One row per mention, in
     comment order. No side effects; ``comments`` is not modified.
     """
-    rows: list[dict[str, object]] = []
     ids = comments["comment_id"].astype(str).tolist()
     texts = comments["text"].astype(str).tolist()
+    parents = _parents(comments)
+    claims_by_comment: dict[str, list[Claim]] = {}
+    replies: dict[str, Doc] = {}
     for comment_id, doc in zip(ids, nlp.pipe(texts, batch_size=batch_size)):
-        rows.extend(_rows(comment_id, doc._.claims or []))
-    return _frame(rows)
+        claims_by_comment[comment_id] = list(doc._.claims or [])
+        if comment_id in parents:
+            replies[comment_id] = doc  # kept for the second pass; replies are few
+    _link_replies(replies, parents, claims_by_comment, nlp.get_pipe("claim_context"))
+    return _frame([row for comment_id in ids for row in _rows(comment_id, claims_by_comment[comment_id])])
+
+
+def _parents(comments: pd.DataFrame) -> dict[str, str]:
+    if "parent_id" not in comments.columns:
+        return {}
+    pairs = zip(comments["comment_id"].astype(str), comments["parent_id"].fillna("").astype(str))
+    return {child: parent for child, parent in pairs if parent}
+
+
+def _link_replies(replies: dict[str, Doc], parents: dict[str, str], claims: dict[str, list[Claim]], context) -> None:
+    """Add the claims replies make about their parent's remedy (see replies.py)."""
+    for comment_id, doc in replies.items():
+        parent = parent_claim(claims.get(parents[comment_id], []))
+        if parent is not None:
+            linked = reply_claims(doc, parent, context)
+            claims[comment_id] = sorted([*claims[comment_id], *linked], key=lambda c: c.start)
 
 
 def _rows(comment_id: str, claims: Iterable[Claim]) -> Iterable[dict[str, object]]:
