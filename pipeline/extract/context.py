@@ -25,27 +25,28 @@ from pipeline.extract.extensions import register_extensions
 from pipeline.extract.lexicon import cached_lexicon
 
 EFFECT_LABELS = frozenset({
-    "helped", "partial", "no_effect", "worsened", "caused_by", "cessation", "relief_outcome", "cramp_outcome",
-    "conditional", "temporal", "purpose", "intent",
+    "helped", "partial", "no_effect", "no_reaction", "worsened", "caused_by", "cessation", "relief_outcome",
+    "cramp_outcome", "conditional", "temporal", "purpose", "intent",
 })
 STATE_LABELS = frozenset({"relief_outcome", "cramp_outcome"})
 ACTING_LABELS = frozenset({"use", "cessation", "conditional", "temporal", "purpose", "intent", "tried"})
-OUTCOME_LABELS = frozenset({"helped", "partial", "no_effect", "relief_outcome", "cramp_outcome"})
+OUTCOME_LABELS = frozenset({"helped", "partial", "no_effect", "no_reaction", "relief_outcome", "cramp_outcome"})
 PERSON_LABELS = ("family", "friend", "other_person")
 SUBJECT_PRONOUNS = frozenset({"i", "my", "me", "we", "our", "she", "he", "they", "it", "her", "his", "their", "you"})
 REFERENCE_PRONOUNS = frozenset({"it", "this", "that", "they", "them", "these", "those", "which"})
 FIRST_PERSON = frozenset({"i", "my", "me", "i'm", "im", "myself", "mine", "we", "our", "us"})
 THIRD_PERSON = frozenset({"she", "he", "they", "her", "his", "him", "their"})
 CLAUSE_PUNCT = frozenset({";", ":", "!", "?", "—", "–", "...", "--"})
-SOFT_CLAUSE_OPENERS = frozenset({"and", "so", "then", "which", "because", "as"})
+SOFT_CLAUSE_OPENERS = frozenset({"and", "so", "then", "which", "because", "as", "now"})
 LIST_SEPARATORS = frozenset({
     ",", "and", "or", "&", "/", "plus", "nor", "and/or", "also", "the", "a", "an", "some", "more", "my", "extra",
     "of", "lots", "plenty", "in", "with", "+",
 })
 NEGATION_WINDOW = 3
 CESSATION_WINDOW = 6
-CONDITIONAL_WINDOW = 8
+CONDITIONAL_WINDOW = 12
 FOLLOWING_SENTENCES = 2
+OTHER_COMPLAINT = "other complaint"
 
 
 @dataclass(frozen=True)
@@ -93,25 +94,24 @@ class Decision:
     default_config={"lexicon_paths": [], "cue_paths": []},
 )
 def make_claim_context(nlp: Language, name: str, lexicon_paths: list[str], cue_paths: list[str]) -> "ClaimContext":
-    return ClaimContext(cached_cues(tuple(cue_paths)), ambiguous=_ambiguous_entries(lexicon_paths))
-
-
-def _ambiguous_entries(lexicon_paths: list[str]) -> frozenset[str]:
     lexicon = cached_lexicon(tuple(lexicon_paths))
-    return frozenset(name for name, concept in lexicon.concepts.items() if concept.ambiguous)
+    return ClaimContext(
+        cached_cues(tuple(cue_paths)),
+        ambiguous=frozenset(name for name, concept in lexicon.concepts.items() if concept.ambiguous),
+        other_complaints=frozenset(lexicon.with_class(OTHER_COMPLAINT)),
+    )
 
 
 class ClaimContext:
     """Decides every mention's claim; holds only the word sets it needs."""
 
-    def __init__(self, cues: CueSet, *, ambiguous: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, cues: CueSet, *, ambiguous: frozenset[str] = frozenset(), other_complaints: frozenset[str] = frozenset()
+    ) -> None:
         register_extensions()
         self.ambiguous = ambiguous
+        self.other_complaints = other_complaints
         self.imperatives = cues.words("imperative")
-        self.trigger_no_effect = frozenset(
-            p for p in cues.phrases.get("no_effect", ()) if p.startswith(("no reaction", "no problem", "no issue", "not a problem")) or "bother" in p
-        )
-        self.causal_relief = frozenset({"due to", "because of", "thanks to", "result of", "the result of"})
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.claims = decide_claims(doc, self)
@@ -158,6 +158,20 @@ def resolve_lent_conflicts(claims: list[Claim]) -> list[Claim]:
     return resolved
 
 
+WEAK_RULES = frozenset({"intended_remedy", "tried", "advice_to_use", "no_claim_cue"})
+
+
+def _about_another_complaint(mention: Span, sentence: Span, cues: list[Span], context: "ClaimContext") -> bool:
+    """The sentence is about heel pain or heartburn, not cramps ("vinegar is great for my heartburn")."""
+    if any(c.label_ == "condition" for c in cues):
+        return False
+    others = [
+        m for m in sentence.doc.spans[CONCEPT_KEY]
+        if sentence.start <= m.start < sentence.end and m._.concept in context.other_complaints and m.start != mention.start
+    ]
+    return bool(others)
+
+
 def _claim_for(
     mention: Span,
     sentence: Span,
@@ -176,6 +190,10 @@ def _claim_for(
     )
     if mention.label_ == "condition" and decision.role == "remedy":
         decision = Decision("mention", "unclear", "condition_not_remedy", decision.cues)
+    if decision.role != "mention" and _about_another_complaint(mention, sentence, sentence_cues, context):
+        decision = Decision("mention", "unclear", "about_another_complaint", decision.cues)
+    if mention._.discovered and decision.rule in WEAK_RULES:
+        return None
     if decision.role == "mention" and (mention._.entry in context.ambiguous or mention._.discovered):
         return None
     hedge = hedge_cue(mention, segment, sentence_cues) or next((c for c in attached if c.label_ == "hedge"), None)
@@ -225,9 +243,10 @@ def decide_role(
             return Decision("remedy", "helped", "cessation_relapse", [cessation[0], has("cramp_outcome")[0]])
         if advice and _mentions_condition(cues):
             return Decision("trigger", "worsened", "advice_to_avoid", [cessation[0]])
-    if negated and (has("no_effect") or has("cramp_outcome")):
-        return Decision("trigger", "no_effect", "negated_exposure", [*(has("no_effect") or has("cramp_outcome"))[:1]])
-    no_reaction = [c for c in has("no_effect") or [] if c.text.lower() in context.trigger_no_effect]
+    after = [c for c in [*(has("no_effect") or []), *(has("cramp_outcome") or [])] if c.start >= mention.end]
+    if negated and after:
+        return Decision("trigger", "no_effect", "negated_exposure", after[:1])
+    no_reaction = has("no_reaction") or []
     if no_reaction:
         return Decision("trigger", "no_effect", "trigger_no_reaction", no_reaction[:1])
     conditional = [c for c in has("conditional") or [] if c.end <= mention.start and mention.start - c.end <= CONDITIONAL_WINDOW]
@@ -235,8 +254,12 @@ def decide_role(
         return Decision("remedy", "helped", "conditional_relief", [conditional[0], relief[0]])
     if conditional and (has("cramp_outcome") or has("worsened") or _mentions_condition(cues)):
         return Decision("trigger", "worsened", "conditional_trigger", [conditional[0], *(has("cramp_outcome") or has("worsened") or [])[:1]])
-    worsened = [c for c in has("worsened") or [] if c.start >= mention.end]
-    caused_by = [c for c in has("caused_by") or [] if c.end <= mention.start and mention.start - c.end <= CONDITIONAL_WINDOW]
+    elsewhere = mention.sent.start
+    worsened = [c for c in has("worsened") or [] if c.start >= mention.end or c.sent.start != elsewhere]
+    caused_by = [
+        c for c in has("caused_by") or []
+        if c.sent.start != elsewhere or c.end <= mention.start and mention.start - c.end <= CONDITIONAL_WINDOW
+    ]
     if caused_by and relief:
         return Decision("remedy", "helped", "causal_relief", [caused_by[0], relief[0]])
     if worsened or caused_by:
@@ -270,8 +293,8 @@ def decide_role(
     intent = [c for c in has("intent") or [] if c.end <= mention.start]
     if intent and cessation:
         return Decision("trigger", "worsened", "intended_avoidance", [intent[0], cessation[0]])
-    if intent and has("use"):
-        return Decision("remedy", "unclear", "intended_remedy", [intent[0]])
+    if intent and (has("use") or mention.start - intent[-1].end <= 3):
+        return Decision("remedy", "unclear", "intended_remedy", [intent[-1]])
     tried = [c for c in has("tried") or [] if c.end <= mention.start]
     if tried:
         return Decision("remedy", "unclear", "tried", tried[:1])
@@ -336,15 +359,17 @@ def attached_cues(
     own = [
         c for c in sentence_cues
         if start <= c.start and c.end <= end and not _overlaps(c, mention) and not _separated(mention, c, mentions)
+        and not (c.label_ == "relief_outcome" and c.end == mention.start)  # "no more sugar": not an outcome
     ]
+    concept_tokens = {t.i for span in sentence.doc.spans[CONCEPT_KEY] if sentence.start <= span.start < sentence.end for t in span}
+    free = [c for c in sentence_cues if not (start <= c.start and c.end <= end)
+            and not _segment_has_concept(_segment_of(c, segments), concept_tokens)]
     if not any(c.label_ in EFFECT_LABELS for c in own):
-        concept_tokens = {t.i for span in sentence.doc.spans[CONCEPT_KEY] if sentence.start <= span.start < sentence.end for t in span}
-        own += [
-            c for c in sentence_cues
-            if c.label_ in EFFECT_LABELS and (c.start >= end or c.label_ in STATE_LABELS and c.end <= start)
-            and not _segment_has_concept(_segment_of(c, segments), concept_tokens)
-        ]
-    if not any(c.label_ in OUTCOME_LABELS for c in own) and _acts_on(mention, own, mentions):
+        own += [c for c in free if c.label_ in EFFECT_LABELS and (c.start >= end or c.label_ in STATE_LABELS)]
+    elif not any(c.label_ in OUTCOME_LABELS for c in own):
+        own += [c for c in free if c.label_ in OUTCOME_LABELS and c.start >= end]
+    negated = any(c.label_ == "negation" and c.end <= mention.start and mention.start - c.end <= NEGATION_WINDOW for c in own)
+    if not any(c.label_ in OUTCOME_LABELS for c in own) and not negated and _acts_on(mention, own, mentions):
         own += following
     return own
 
@@ -447,9 +472,12 @@ def question_start(sentence: Span, cues: Iterable[Span], segments: list[tuple[in
     sentence start ("I had no cramps on holiday - could it be the salt?" asks only about salt)."""
     openers = {c.start for c in cues if c.label_ in {"question_start", "hedge"}}
     start = sentence.start
+    contrast_words = {c.start for c in cues if c.label_ == "contrast"}
     for segment_start, segment_end in segments:
-        first = next((t.i for t in sentence.doc[segment_start:segment_end] if not t.is_punct and not t.is_space), None)
-        if first in openers:
+        words = [t.i for t in sentence.doc[segment_start:segment_end] if not t.is_punct and not t.is_space]
+        if words and words[0] in contrast_words:
+            words = words[1:]
+        if words and words[0] in openers:
             start = segment_start
     return start
 

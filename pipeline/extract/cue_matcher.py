@@ -15,7 +15,7 @@ from pipeline.extract.cues import CueSet, cached_cues
 SPAN_KEY = "cues"
 # Labels that compete for the same words: the longest cue wins among them.
 COMPETING = frozenset({
-    "helped", "partial", "no_effect", "worsened", "caused_by", "cessation", "use", "purpose", "relief_outcome",
+    "helped", "partial", "no_effect", "no_reaction", "worsened", "caused_by", "cessation", "use", "purpose", "relief_outcome",
     "intent", "tried",
     "cramp_outcome", "conditional", "temporal", "hedge", "negation", "rhetorical",
 })

@@ -21,11 +21,9 @@ from pipeline.extract.extensions import register_extensions
 
 MAX_PHRASE_TOKENS = 4
 QUANTITY_LINKS = frozenset({"of", "af", "o'"})
-# Cues after which a noun phrase is the thing used ("I take X", "relief by wearing X").
-LEADING_CUES = frozenset({"use"})
 # Cues before which a noun phrase is the thing that worked ("X helps").
 TRAILING_CUES = frozenset({"helped", "partial", "no_effect"})
-LEAD_INS = frozenset({"thanks to", "relief by", "relief from", "relief with", "by wearing", "by using", "by taking"})
+CREDITING_LEADS = frozenset({"thanks to", "relief by", "relief from", "relief with", "by wearing", "by using", "by taking"})
 
 
 @Language.factory(
@@ -63,22 +61,16 @@ def discover_phrases(doc: Doc, cues: Iterable[Span], known: list[Span], words: "
     seen: set[tuple[int, int]] = set()
     for cue in cues:
         candidate = None
-        if cue.label_ in LEADING_CUES and cue.sent.start in claim_sentences:
+        if cue.label_ == "discovery_lead" and (cue.sent.start in claim_sentences or cue.text.lower() in CREDITING_LEADS):
             candidate = _phrase_after(doc, cue.end, stop_words, cue_words)
         elif cue.label_ in TRAILING_CUES and cue[0].lower_ in words.claim_verbs:
             candidate = _phrase_before(doc, cue.start, stop_words, cue_words)
-        if cue.text.lower() in LEAD_INS or _follows_lead_in(doc, cue):
-            candidate = _phrase_after(doc, cue.end, stop_words, cue_words)
         if candidate is None or (candidate.start, candidate.end) in seen:
             continue
         if any(i in taken for i in range(candidate.start, candidate.end)):
             continue
         seen.add((candidate.start, candidate.end))
         yield _discovered_span(candidate, cue)
-
-
-def _follows_lead_in(doc: Doc, cue: Span) -> bool:
-    return cue.start >= 2 and doc[cue.start - 2 : cue.start].text.lower() in LEAD_INS
 
 
 def _phrase_after(doc: Doc, start: int, stop_words: frozenset[str], cue_words: frozenset[str]) -> Span | None:
