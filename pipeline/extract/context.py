@@ -358,7 +358,7 @@ def attached_cues(
     mentions = [m for m in sentence.doc.spans[CONCEPT_KEY] if start <= m.start < end]
     own = [
         c for c in sentence_cues
-        if start <= c.start and c.end <= end and not _overlaps(c, mention) and not _separated(mention, c, mentions)
+        if start <= c.start and c.end <= end and not _inside(c, mention) and not _separated(mention, c, mentions)
         and not (c.label_ == "relief_outcome" and c.end == mention.start)  # "no more sugar": not an outcome
     ]
     concept_tokens = {t.i for span in sentence.doc.spans[CONCEPT_KEY] if sentence.start <= span.start < sentence.end for t in span}
@@ -367,7 +367,7 @@ def attached_cues(
     if not any(c.label_ in EFFECT_LABELS for c in own):
         own += [c for c in free if c.label_ in EFFECT_LABELS and (c.start >= end or c.label_ in STATE_LABELS)]
     elif not any(c.label_ in OUTCOME_LABELS for c in own):
-        own += [c for c in free if c.label_ in OUTCOME_LABELS and c.start >= end]
+        own += [c for c in free if c.label_ in OUTCOME_LABELS and (c.start >= end or c.label_ in STATE_LABELS)]
     negated = any(c.label_ == "negation" and c.end <= mention.start and mention.start - c.end <= NEGATION_WINDOW for c in own)
     if not any(c.label_ in OUTCOME_LABELS for c in own) and not negated and _acts_on(mention, own, mentions):
         own += following
@@ -483,12 +483,26 @@ def question_start(sentence: Span, cues: Iterable[Span], segments: list[tuple[in
 
 
 def negation_cue(mention: Span, segment: tuple[int, int], cues: Iterable[Span]) -> Span | None:
-    """A negation right before the mention, in its segment ("I don't drink coffee")."""
+    """A negation right before the mention, or before the head of the list it is in
+    ("I don't drink coffee", "they don't take my magnesium, iron or zinc")."""
+    head = list_head(mention, segment)
     for cue in cues:
-        if cue.label_ == "negation" and segment[0] <= cue.start and cue.end <= mention.start:
-            if mention.start - cue.end <= NEGATION_WINDOW:
+        if cue.label_ == "negation" and segment[0] <= cue.start and cue.end <= head.start:
+            if head.start - cue.end <= NEGATION_WINDOW:
                 return cue
     return None
+
+
+def list_head(mention: Span, segment: tuple[int, int]) -> Span:
+    """The first mention of the list (joined by commas, "and", "or") that ``mention`` ends."""
+    doc = mention.doc
+    earlier = [m for m in doc.spans[CONCEPT_KEY] if segment[0] <= m.start and m.end <= mention.start]
+    head = mention
+    for candidate in reversed(earlier):
+        if not _only_separators(doc[candidate.end : head.start]):
+            break
+        head = candidate
+    return head
 
 
 def hedge_cue(mention: Span, segment: tuple[int, int], cues: Iterable[Span]) -> Span | None:
@@ -540,5 +554,6 @@ def _within(spans: Iterable[Span], sentence: Span) -> list[Span]:
     return [s for s in spans if sentence.start <= s.start < sentence.end]
 
 
-def _overlaps(first: Span, second: Span) -> bool:
-    return first.start < second.end and second.start < first.end
+def _inside(cue: Span, mention: Span) -> bool:
+    """A cue wholly inside the mention ("use" in "use heat") says nothing about it."""
+    return mention.start <= cue.start and cue.end <= mention.end

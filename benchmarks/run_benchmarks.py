@@ -1,0 +1,318 @@
+"""Throughput and peak memory of remedy-miner against two baselines, on generated comments.
+
+For each corpus size the comments come from ``generate_comments.py`` (seed 7) and four
+stages are measured, each in a fresh Python process so that one measurement's memory and
+warm caches do not leak into the next:
+
+* ``tokenizer``: spaCy's bare English tokenizer over the texts (baseline 1, the floor any spaCy
+  pipeline pays);
+* ``regex keywords``: one compiled alternation of about fifty remedy and trigger keywords,
+  counting matches (baseline 2, what a quick script would do);
+* ``extract``: ``extract_claims`` on a DataFrame of ``comment_id`` and ``text``; building the
+  pipeline (``build_nlp``) is timed apart and not counted in its throughput;
+* ``remedy-miner run``: ``python -m pipeline run FILE --out DIR -q``, end to end, process start
+  included.
+
+Reading the corpus is never timed. Peak memory is the measuring process's peak resident set
+size (``resource.getrusage``), so it includes the interpreter, the libraries and the texts.
+
+Usage::
+
+    python benchmarks/run_benchmarks.py --sizes 10000,100000
+    python benchmarks/run_benchmarks.py --quick        # 2,000 comments, a smoke test
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+BENCHMARKS = Path(__file__).resolve().parent
+REPO = BENCHMARKS.parent
+GENERATOR = BENCHMARKS / "generate_comments.py"
+DEFAULT_REPORT = REPO / "docs" / "benchmarks.md"
+DEFAULT_SIZES = "10000,100000"
+QUICK_SIZE = 2_000
+SEED = 7
+RUN_COMMAND = "python benchmarks/run_benchmarks.py --sizes 10000,100000"
+
+# Baseline 2's vocabulary: the words a quick script would grep comments for.
+KEYWORDS = (
+    "mustard", "pickle juice", "pickles?", "tonic water", "tonic", "quinine", "magnesium", "epsom salts?",
+    "bananas?", "potassium", "coconut water", "apple cider vinegar", "vinegar", "soap", "stretch(?:es|ing)?",
+    "water", "electrolytes?", "gatorade", "vitamin [bde]", "calcium", "zinc", "hot bath", "heating pad",
+    "ice pack", "massage", "foam roller", "compression socks", "yoga", "ginger", "chamomile", "turmeric",
+    "salt", "baking soda", "olive oil", "milk", "cherry juice", "honey", "raisins", "gin", "vicks",
+    "ice cream", "dairy", "cheese", "wine", "beer", "rum", "coffee", "caffeine", "sugar", "soda",
+    "chocolate", "high heels", "statins?", "diuretics?",
+)
+KEYWORD_PATTERN = r"\b(?:" + "|".join(KEYWORDS) + r")\b"
+
+STAGES = ("tokenizer", "regex", "extract", "cli")
+STAGE_LABELS = {
+    "tokenizer": "spaCy tokenizer (baseline 1)",
+    "regex": "regex keywords (baseline 2)",
+    "extract": "extract (`extract_claims`)",
+    "cli": "`remedy-miner run` (end to end)",
+}
+BASELINE_STAGE = "tokenizer"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One stage timed on one corpus, as reported by its measuring process."""
+
+    stage: str
+    comments: int
+    seconds: float
+    peak_rss_mb: float
+    build_seconds: float | None = None
+
+    @property
+    def comments_per_second(self) -> float:
+        return self.comments / self.seconds if self.seconds > 0 else float("inf")
+
+
+# ---------------------------------------------------------------------------------------------
+# Inside the measuring process
+
+
+def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    # Linux reports ru_maxrss in KiB, macOS in bytes.
+    scale = 1 if sys.platform == "darwin" else 1024
+    return resource.getrusage(who).ru_maxrss * scale / 2**20
+
+
+def read_corpus(path: Path) -> tuple[list[str], list[str]]:
+    """The ids and texts of a generated JSON-lines corpus."""
+    ids, texts = [], []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            comment = json.loads(line)
+            ids.append(comment["id"])
+            texts.append(comment["text"])
+    return ids, texts
+
+
+def measure_tokenizer(corpus: Path) -> dict[str, float]:
+    import spacy
+
+    _, texts = read_corpus(corpus)
+    started = time.perf_counter()
+    tokenizer = spacy.blank("en").tokenizer
+    built = time.perf_counter()
+    tokens = sum(len(doc) for doc in tokenizer.pipe(texts, batch_size=1000))
+    finished = time.perf_counter()
+    return {"seconds": finished - built, "build_seconds": built - started, "tokens": tokens}
+
+
+def count_keywords(texts: Sequence[str], pattern: re.Pattern[str]) -> Counter[str]:
+    """How often each keyword occurs, case-folded, across ``texts``."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(match.lower() for match in pattern.findall(text))
+    return counts
+
+
+def measure_regex(corpus: Path) -> dict[str, float]:
+    _, texts = read_corpus(corpus)
+    started = time.perf_counter()
+    pattern = re.compile(KEYWORD_PATTERN, re.IGNORECASE)
+    built = time.perf_counter()
+    counts = count_keywords(texts, pattern)
+    finished = time.perf_counter()
+    return {"seconds": finished - built, "build_seconds": built - started, "matches": sum(counts.values())}
+
+
+def measure_extract(corpus: Path) -> dict[str, float]:
+    import pandas as pd
+
+    from pipeline.extract.nlp import build_nlp
+    from pipeline.extract.stage import extract_claims
+
+    ids, texts = read_corpus(corpus)
+    comments = pd.DataFrame({"comment_id": ids, "text": texts})
+    started = time.perf_counter()
+    nlp = build_nlp()
+    built = time.perf_counter()
+    claims = extract_claims(comments, nlp=nlp)
+    finished = time.perf_counter()
+    return {"seconds": finished - built, "build_seconds": built - started, "claims": len(claims)}
+
+
+def measure_cli(corpus: Path) -> dict[str, float]:
+    """Time ``python -m pipeline run`` as a child; its peak RSS is this process's only child's."""
+    with tempfile.TemporaryDirectory(prefix="remedy-miner-bench-") as out:
+        command = [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", out, "-q"]
+        started = time.perf_counter()
+        finished_process = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+        finished = time.perf_counter()
+    if finished_process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {finished_process.returncode}: {finished_process.stderr.strip()}")
+    return {"seconds": finished - started, "child_peak_rss_mb": _peak_rss_mb(resource.RUSAGE_CHILDREN)}
+
+
+MEASURES: dict[str, Callable[[Path], dict[str, float]]] = {
+    "tokenizer": measure_tokenizer,
+    "regex": measure_regex,
+    "extract": measure_extract,
+    "cli": measure_cli,
+}
+
+
+def measure_in_this_process(stage: str, corpus: Path) -> None:
+    """Run one measurement and print its result as one JSON line for the parent to read."""
+    result = MEASURES[stage](corpus)
+    peak = result.pop("child_peak_rss_mb", None) or _peak_rss_mb()
+    result["peak_rss_mb"] = peak
+    print(json.dumps(result))
+
+
+# ---------------------------------------------------------------------------------------------
+# In the parent process
+
+
+def generate_corpus(size: int, folder: Path, seed: int = SEED) -> Path:
+    path = folder / f"comments-{size}.jsonl"
+    subprocess.run([sys.executable, str(GENERATOR), str(size), str(path), "--seed", str(seed)],
+                   check=True, capture_output=True)
+    return path
+
+
+def measure(stage: str, corpus: Path, size: int) -> Measurement:
+    """Measure ``stage`` in a fresh process so its peak memory is its own."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--measure", stage, "--corpus", str(corpus)]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    finished = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=environment)
+    if finished.returncode != 0:
+        raise RuntimeError(f"measuring {stage} on {size} comments failed:\n{finished.stderr.strip()}")
+    result = json.loads(finished.stdout.strip().splitlines()[-1])
+    build = result.get("build_seconds") if stage == "extract" else None
+    return Measurement(stage, size, result["seconds"], result["peak_rss_mb"], build)
+
+
+def machine_description() -> str:
+    import spacy
+
+    return (f"{os.cpu_count()} CPUs (nproc), {platform.machine()} {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, spaCy {spacy.__version__}")
+
+
+def markdown_table(measurements: Sequence[Measurement]) -> str:
+    """The results as a Markdown table; the last column is each stage's time over the tokenizer's."""
+    baseline = {m.comments: m.seconds for m in measurements if m.stage == BASELINE_STAGE}
+    lines = [
+        "| stage | comments | seconds | comments/s | peak RSS MB | time vs tokenizer |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for m in measurements:
+        reference = baseline.get(m.comments)
+        relative = f"{m.seconds / reference:.1f}×" if reference else "n/a"
+        lines.append(f"| {STAGE_LABELS[m.stage]} | {m.comments:,} | {m.seconds:.2f} | {m.comments_per_second:,.0f} "
+                     f"| {m.peak_rss_mb:.0f} | {relative} |")
+    return "\n".join(lines)
+
+
+def build_notes(measurements: Sequence[Measurement]) -> str:
+    notes = [f"`build_nlp()` took {m.build_seconds:.2f} s before the {m.comments:,}-comment extract run "
+             "(not counted above)." for m in measurements if m.build_seconds is not None]
+    return "\n".join(f"- {note}" for note in notes)
+
+
+def report(measurements: Sequence[Measurement], machine: str, today: dt.date) -> str:
+    """The whole ``docs/benchmarks.md``."""
+    notes = build_notes(measurements)
+    return f"""# Benchmarks
+
+Measured {today.isoformat()} on {machine}.
+
+How to run: `{RUN_COMMAND}`
+(add `1000000` to the sizes for the large run; `--quick` is a 2,000-comment smoke test that does not
+rewrite this file).
+
+{markdown_table(measurements)}
+
+{notes + chr(10) if notes else ""}- Corpora: `benchmarks/generate_comments.py` with seed {SEED} (invented comments about leg cramps;
+  a smaller corpus is a prefix of a larger one).
+- Every row is measured in its own fresh Python process; reading the corpus is not timed. Peak RSS is
+  that process's peak resident set size, so it includes Python, the libraries and the texts.
+- The tokenizer, regex and extract rows see the same texts; `remedy-miner run` reads the JSON-lines
+  file and runs every stage, so its time includes start-up, ingest, the other stages and writing tables.
+- "time vs tokenizer" is the row's seconds divided by the tokenizer's on the same corpus. The regex
+  baseline can be slower than the tokenizer: Python's `re` tries every alternative of a case-insensitive
+  alternation at each position, while spaCy's tokenizer is compiled code with a cache.
+- The pipeline is still being tuned; these figures are a snapshot of the code on the date above.
+"""
+
+
+def parse_sizes(text: str) -> list[int]:
+    """``"10000,100000"`` -> ``[10000, 100000]``; rejects empty, zero and negative sizes."""
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"sizes must be comma-separated whole numbers, not {text!r}") from None
+    if not sizes or min(sizes) <= 0:
+        raise argparse.ArgumentTypeError(f"sizes must be positive, not {text!r}")
+    return sizes
+
+
+def run(sizes: Sequence[int], stages: Sequence[str], report_path: Path | None) -> list[Measurement]:
+    measurements = []
+    with tempfile.TemporaryDirectory(prefix="remedy-miner-corpus-") as folder:
+        for size in sizes:
+            corpus = generate_corpus(size, Path(folder))
+            for stage in stages:
+                measurements.append(measure(stage, corpus, size))
+                print(f"  {STAGE_LABELS[stage]} on {size:,} comments: {measurements[-1].seconds:.2f} s",
+                      file=sys.stderr)
+    print(markdown_table(measurements))
+    notes = build_notes(measurements)
+    if notes:
+        print("\n" + notes)
+    if report_path is not None:
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        report_path.write_text(report(measurements, machine_description(), dt.date.today()), encoding="utf-8")
+        print(f"\nwrote {report_path}", file=sys.stderr)
+    return measurements
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=f"Example: {RUN_COMMAND}")
+    parser.add_argument("--sizes", type=parse_sizes, default=parse_sizes(DEFAULT_SIZES),
+                        help=f"comma-separated corpus sizes (default: {DEFAULT_SIZES}; 1000000 works too)")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"only {QUICK_SIZE:,} comments, and do not rewrite the report unless --report is given")
+    parser.add_argument("--stages", default=",".join(STAGES), help=f"which stages (default: {','.join(STAGES)})")
+    parser.add_argument("--report", type=Path, default=None, help=f"Markdown file to write (default: {DEFAULT_REPORT})")
+    parser.add_argument("--measure", choices=STAGES, help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:
+        measure_in_this_process(args.measure, args.corpus)
+        return 0
+    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    unknown = sorted(set(stages) - set(STAGES))
+    if unknown:
+        parser.error(f"unknown stage(s) {unknown}; choose from {', '.join(STAGES)}")
+    if BASELINE_STAGE not in stages:
+        stages.insert(0, BASELINE_STAGE)  # every other row is expressed relative to it
+    sizes = [QUICK_SIZE] if args.quick else args.sizes
+    report_path = args.report if args.report is not None else (None if args.quick else DEFAULT_REPORT)
+    run(sizes, stages, report_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
