@@ -158,6 +158,23 @@ def resolve_lent_conflicts(claims: list[Claim]) -> list[Claim]:
     return resolved
 
 
+TREATMENT_LINKS = frozenset({"for", "remove", "removed", "removal", "treat", "treated", "fix", "fixed", "cure", "cured"})
+
+
+def _treated(condition: Span, segment: tuple[int, int], context: "ClaimContext") -> bool:
+    """"a hysterectomy for a prolapsed uterus", "surgery to remove my fibroids": the
+    condition is the object of a treatment named just before it."""
+    if condition._.concept in context.other_complaints:
+        return False
+    doc = condition.doc
+    for treatment in doc.spans[CONCEPT_KEY]:
+        if segment[0] <= treatment.start and treatment.end <= condition.start and treatment.label_ != "condition":
+            between = doc[treatment.end : condition.start]
+            if len(between) <= 6 and any(t.lower_ in TREATMENT_LINKS for t in between):
+                return True
+    return False
+
+
 WEAK_RULES = frozenset({"intended_remedy", "tried", "advice_to_use", "no_claim_cue"})
 
 
@@ -189,7 +206,11 @@ def _claim_for(
         mention, attached, question, context, negated=negation is not None, advice=sentence_experiencer == "general"
     )
     if mention.label_ == "condition" and decision.role == "remedy":
-        decision = Decision("mention", "unclear", "condition_not_remedy", decision.cues)
+        # A condition is never a remedy; when its treatment brought relief, it was the cause.
+        if decision.effect == "helped" and _treated(mention, segment, context):
+            decision = Decision("trigger", "worsened", "treated_cause", decision.cues)
+        else:
+            decision = Decision("mention", "unclear", "condition_not_remedy", decision.cues)
     if decision.role != "mention" and _about_another_complaint(mention, sentence, sentence_cues, context):
         decision = Decision("mention", "unclear", "about_another_complaint", decision.cues)
     if mention._.discovered and decision.rule in WEAK_RULES:
@@ -290,7 +311,7 @@ def decide_role(
         return Decision("remedy", "helped", "helped", relief[:1])
     if has("purpose"):
         return Decision("remedy", "unclear", "use_for_condition", has("purpose")[:1])
-    intent = [c for c in has("intent") or [] if c.end <= mention.start]
+    intent = [c for c in has("intent") or [] if c.start < mention.start]
     if intent and cessation:
         return Decision("trigger", "worsened", "intended_avoidance", [intent[0], cessation[0]])
     if intent and (has("use") or mention.start - intent[-1].end <= 3):

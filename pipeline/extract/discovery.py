@@ -21,6 +21,7 @@ from pipeline.extract.extensions import register_extensions
 
 MAX_PHRASE_TOKENS = 4
 QUANTITY_LINKS = frozenset({"of", "af", "o'"})
+QUOTES = frozenset({'"', "“", "”", "''", "``"})
 # Cues before which a noun phrase is the thing that worked ("X helps").
 TRAILING_CUES = frozenset({"helped", "partial", "no_effect"})
 CREDITING_LEADS = frozenset({"thanks to", "relief by", "relief from", "relief with", "by wearing", "by using", "by taking"})
@@ -57,9 +58,14 @@ def discover_phrases(doc: Doc, cues: Iterable[Span], known: list[Span], words: "
     """Noun phrases next to claim cues that overlap no known concept."""
     stop_words, cue_words = words.stop_words, words.cue_words
     taken = {i for span in known for i in range(span.start, span.end)}
+    cue_list = list(cues)
+    for quoted in _quoted_names(doc, cue_list):
+        if not any(i in taken for i in range(quoted.start, quoted.end)):
+            taken.update(range(quoted.start, quoted.end))
+            yield _discovered_span(quoted, None)
     claim_sentences = {c.sent.start for c in cues if c.label_ in TRAILING_CUES | {"relief_outcome", "purpose"}}
     seen: set[tuple[int, int]] = set()
-    for cue in cues:
+    for cue in cue_list:
         candidate = None
         if cue.label_ == "discovery_lead" and (cue.sent.start in claim_sentences or cue.text.lower() in CREDITING_LEADS):
             candidate = _phrase_after(doc, cue.end, stop_words, cue_words)
@@ -113,9 +119,27 @@ def _trimmed(doc: Doc, start: int, end: int, stop_words: frozenset[str]) -> Span
     return doc[start:end]
 
 
-def _discovered_span(phrase: Span, cue: Span) -> Span:
+def _quoted_names(doc: Doc, cues: list[Span]) -> Iterable[Span]:
+    """Product names in quotes ("Stop Leg Cramps") in a sentence that uses or asks about them."""
+    acting = {c.sent.start for c in cues if c.label_ in {"use", "discovery_lead", "question_start", "tried", "purpose"}}
+    opening = None
+    for token in doc:
+        if token.text not in QUOTES:
+            continue
+        if opening is None:
+            opening = token.i
+            continue
+        inside = doc[opening + 1 : token.i]
+        opening = None
+        words = [t for t in inside if t.is_alpha]
+        if 0 < len(inside) <= MAX_PHRASE_TOKENS + 1 and words and all(t.is_title or t.is_upper for t in words):
+            if inside.sent.start in acting:
+                yield inside
+
+
+def _discovered_span(phrase: Span, cue: Span | None) -> Span:
     span = Span(phrase.doc, phrase.start, phrase.end, label="other")
-    span._.concept = span._.entry = phrase.text.lower()
+    span._.concept = span._.entry = " ".join(phrase.text.lower().split())
     span._.discovered = True
-    span._.match_rule = f"discovery:{cue.label_}"
+    span._.match_rule = f"discovery:{cue.label_}" if cue is not None else "discovery:quoted"
     return span
