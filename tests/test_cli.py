@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
-COMMANDS = ["ingest", "run"]
+COMMANDS = ["ingest", "extract", "evaluate", "run"]
 runner = CliRunner()
 
 
@@ -128,3 +128,65 @@ def test_a_failed_run_leaves_the_last_good_outputs(tmp_path):
     (tmp_path / "broken.csv").write_bytes(b"")
     assert invoke("ingest", str(tmp_path), "--out", str(out)).exit_code == 1
     assert (out / "comments.parquet").read_bytes() == before
+
+
+def test_extract_writes_claims_with_the_contract_columns(tmp_path):
+    (tmp_path / "c.csv").write_text("author,text\nAnn,A spoonful of mustard stops my cramps within a minute.\n")
+    out = tmp_path / "out"
+    assert invoke("ingest", str(tmp_path / "c.csv"), "--out", str(out), "-q").exit_code == 0
+    result = invoke("extract", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    claims = pd.read_parquet(out / "claims.parquet")
+    contract = ["claim_id", "comment_id", "concept", "category", "role", "effect", "negated", "hedged", "question",
+                "experiencer", "surface", "sentence", "start", "end", "rule", "discovered"]
+    assert set(contract) <= set(claims.columns)
+    assert claims[["concept", "role", "effect"]].values.tolist() == [["mustard", "remedy", "helped"]]
+
+
+def test_extract_without_comments_says_which_stage_to_run(tmp_path):
+    result = invoke("extract", "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert "no 'comments' table" in result.output and "run the earlier stage first" in result.output
+
+
+def test_a_lexicon_file_with_an_unknown_key_is_refused_naming_file_and_entry(tmp_path):
+    write_csv(tmp_path)
+    bad = tmp_path / "terms.yaml"
+    bad.write_text("concepts:\n  - concept: copper bracelet\n    category: device\n    colour: red\n")
+    result = invoke("run", str(tmp_path / "export.csv"), "--out", str(tmp_path / "out"), "--lexicon", str(bad))
+    assert result.exit_code == 1
+    assert "terms.yaml: entry 1: unknown key 'colour'" in result.output
+
+
+def test_a_user_lexicon_adds_concepts(tmp_path):
+    (tmp_path / "c.csv").write_text("author,text\nBo,My copper bracelet helps my cramps a lot.\n")
+    terms = tmp_path / "terms.yaml"
+    terms.write_text("concepts:\n  - concept: copper bracelet\n    category: device\n")
+    out = tmp_path / "out"
+    result = invoke("run", str(tmp_path / "c.csv"), "--out", str(out), "--lexicon", str(terms), "-q")
+    assert result.exit_code == 0, result.output
+    claims = pd.read_parquet(out / "claims.parquet")
+    assert claims[["concept", "category", "role", "discovered"]].values.tolist() == [["copper bracelet", "device", "remedy", False]]
+
+
+def test_evaluate_prints_scores_per_role(tmp_path):
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(
+        '{"id": "a", "text": "Tonic water did the trick for me.", "claims": [{"concept": "tonic water", "role": "remedy", "effect": "helped"}]}\n'
+        '{"id": "b", "text": "Ice cream gives me cramps.", "claims": [{"concept": "dairy", "role": "trigger", "effect": "worsened"}]}\n'
+    )
+    out = tmp_path / "out"
+    assert invoke("run", str(labels), "--out", str(out), "-q").exit_code == 0
+    result = invoke("evaluate", str(labels), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "labelled comments matched: 2" in result.output
+    assert re.search(r"^remedy\s+1\.000\s+1\.000\s+1\.000", result.output, flags=re.MULTILINE)
+    assert re.search(r"^trigger\s+1\.000\s+1\.000\s+1\.000", result.output, flags=re.MULTILINE)
+
+
+def test_evaluate_refuses_a_malformed_label_file_naming_the_line(tmp_path):
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"id": "a", "text": "x", "claims": []}\n{"id": "b", "text": \n')
+    result = invoke("evaluate", str(labels), "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert "labels.jsonl, line 2: not valid JSON" in result.output
