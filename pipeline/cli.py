@@ -59,7 +59,7 @@ def _one_line_usage_errors() -> Iterator[None]:
     except _OneLineUsageError:
         raise
     except _UsageError as error:
-        raise _OneLineUsageError(error.message, error.ctx) from None
+        raise _OneLineUsageError(error.format_message(), error.ctx) from None
 
 
 app = typer.Typer(

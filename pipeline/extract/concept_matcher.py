@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from spacy.attrs import IDX, IS_ALPHA, IS_TITLE, IS_UPPER, LENGTH, LIKE_NUM, LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -51,9 +52,14 @@ class ConceptMatcher:
                 self.pattern_matcher.add(concept.name, [list(p) for p in concept.patterns])
         excluded = frozenset(phrases) | _ordinary_words()
         self.drugs: DrugDictionary | None = load_drug_dictionary(excluded) if drug_dictionary else None
+        strings = nlp.vocab.strings
+        # Token tables hold hashes of lower-cased words; compare hashes, not strings.
+        self.drug_first_words = frozenset(strings.add(w) for w in self.drugs.first_words) if self.drugs else frozenset()
         spelled = {p: e for p, e in phrases.items() if lexicon.concepts[e].category in _FUZZY_CATEGORIES}
         self.spelling = SpellingMatcher(spelled) if fuzzy else None
-        self.known_words = frozenset(word for phrase in phrases for word in phrase.split()) | _ordinary_words()
+        known = {word for phrase in phrases for word in phrase.split()} | _ordinary_words()
+        self.known_words = frozenset(strings.add(w) for w in known)
+        self.dose_units = frozenset(strings.add(w) for w in DOSE_UNITS)
 
     def __call__(self, doc: Doc) -> Doc:
         doc.spans[SPAN_KEY] = find_concepts(doc, self)
@@ -63,14 +69,36 @@ class ConceptMatcher:
 def find_concepts(doc: Doc, matcher: ConceptMatcher) -> list[Span]:
     """All concept spans of ``doc``: lexicon first, then the drug dictionary, then spelling."""
     candidates = list(_lexicon_spans(doc, matcher))
-    if matcher.drugs is not None:
-        candidates.extend(_dictionary_spans(doc, matcher.drugs, matcher.lexicon))
-    if matcher.spelling is not None:
-        taken = {i for span in candidates for i in range(span.start, span.end)}
-        candidates.extend(_misspelt_spans(doc, matcher, taken))
+    if matcher.drugs is not None or matcher.spelling is not None:
+        tokens = TokenTable.of(doc)
+        if matcher.drugs is not None:
+            candidates.extend(_dictionary_spans(doc, tokens, matcher))
+        if matcher.spelling is not None:
+            taken = {i for span in candidates for i in range(span.start, span.end)}
+            candidates.extend(_misspelt_spans(doc, tokens, matcher, taken))
     # Longest span wins; among equals, the lexicon beats the dictionary beats spelling.
     candidates.sort(key=lambda s: _RULE_PRIORITY[s._.match_rule])
     return sorted(filter_spans(candidates), key=lambda s: s.start)
+
+
+class TokenTable:
+    """Token attributes as plain lists, read once per Doc: indexing a Doc in Python
+    creates a Token object each time, which dominates the cost of a per-token loop."""
+
+    __slots__ = ("lower", "idx", "length", "alpha", "title", "upper", "like_num", "text")
+
+    def __init__(self, doc: Doc) -> None:
+        columns = doc.to_array([LOWER, IDX, LENGTH, IS_ALPHA, IS_TITLE, IS_UPPER, LIKE_NUM]).T.tolist() if len(doc) else [[]] * 7
+        self.lower, self.idx, self.length, self.alpha, self.title, self.upper, self.like_num = columns
+        self.text = doc.text
+
+    @classmethod
+    def of(cls, doc: Doc) -> "TokenTable":
+        return cls(doc)
+
+    def phrase(self, start: int, end: int) -> str:
+        """The lower-cased text of tokens ``start:end`` (original spacing kept)."""
+        return self.text[self.idx[start] : self.idx[end - 1] + self.length[end - 1]].lower()
 
 
 def _lexicon_spans(doc: Doc, matcher: ConceptMatcher) -> Iterable[Span]:
@@ -83,37 +111,38 @@ def _lexicon_spans(doc: Doc, matcher: ConceptMatcher) -> Iterable[Span]:
         yield _concept_span(doc, start, end, matcher.lexicon, entry, "lexicon")
 
 
-def _dictionary_spans(doc: Doc, drugs: DrugDictionary, lexicon: Lexicon) -> Iterable[Span]:
-    for token in doc:
-        if token.lower_ not in drugs.first_words:
+def _dictionary_spans(doc: Doc, tokens: TokenTable, matcher: ConceptMatcher) -> Iterable[Span]:
+    drugs, first_words = matcher.drugs, matcher.drug_first_words
+    size = len(tokens.lower)
+    for i, lower in enumerate(tokens.lower):
+        if lower not in first_words:
             continue
-        for length in range(min(drugs.longest, len(doc) - token.i), 0, -1):
-            span = doc[token.i : token.i + length]
-            generic = drugs.lookup(span.text.lower())
+        for length in range(min(drugs.longest, size - i), 0, -1):
+            generic = drugs.lookup(tokens.phrase(i, i + length))
             if generic:
-                if length == 1 and not _looks_like_a_drug_name(token):
+                if length == 1 and not _looks_like_a_drug_name(tokens, i, matcher.dose_units):
                     break
-                entry = generic if generic in lexicon.concepts else ""
-                yield _concept_span(doc, span.start, span.end, lexicon, entry, "drug-dictionary", generic)
+                entry = generic if generic in matcher.lexicon.concepts else ""
+                yield _concept_span(doc, i, i + length, matcher.lexicon, entry, "drug-dictionary", generic)
                 break
 
 
-def _misspelt_spans(doc: Doc, matcher: ConceptMatcher, taken: set[int]) -> Iterable[Span]:
-    for token in doc:
-        if token.i in taken or not token.is_alpha or token.lower_ in matcher.known_words:
+def _misspelt_spans(doc: Doc, tokens: TokenTable, matcher: ConceptMatcher, taken: set[int]) -> Iterable[Span]:
+    for i, lower in enumerate(tokens.lower):
+        if i in taken or not tokens.alpha[i] or lower in matcher.known_words:
             continue
-        if not _looks_like_a_drug_name(token, min_length=99):
+        if not _looks_like_a_drug_name(tokens, i, matcher.dose_units, min_length=99):
             continue  # lower-case words are too often ordinary words ("starting" is not "statin")
-        entry = matcher.spelling.match(token.lower_)
+        entry = matcher.spelling.match(tokens.phrase(i, i + 1))
         if entry:
-            yield _concept_span(doc, token.i, token.i + 1, matcher.lexicon, entry, "fuzzy")
+            yield _concept_span(doc, i, i + 1, matcher.lexicon, entry, "fuzzy")
 
 
-def _looks_like_a_drug_name(token, min_length: int = 8) -> bool:
+def _looks_like_a_drug_name(tokens: TokenTable, i: int, dose_units: frozenset[int], min_length: int = 8) -> bool:
     """A one-word hit counts when written like a name, followed by a dose, or long."""
-    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
-    dosed = following is not None and (following.like_num or following.lower_ in DOSE_UNITS)
-    return token.is_title or token.is_upper or dosed or len(token) >= min_length
+    following = i + 1 if i + 1 < len(tokens.lower) else None
+    dosed = following is not None and (tokens.like_num[following] or tokens.lower[following] in dose_units)
+    return bool(tokens.title[i] or tokens.upper[i] or dosed or tokens.length[i] >= min_length)
 
 
 def _concept_span(doc: Doc, start: int, end: int, lexicon: Lexicon, entry: str, rule: str, generic: str = "") -> Span:

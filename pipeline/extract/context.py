@@ -46,6 +46,8 @@ NEGATION_WINDOW = 3
 CESSATION_WINDOW = 6
 CONDITIONAL_WINDOW = 12
 FOLLOWING_SENTENCES = 2
+_CONCEPTS = "remedy_miner.concepts"
+_SENTENCE_STARTS = "remedy_miner.sentence_starts"
 OTHER_COMPLAINT = "other complaint"
 
 
@@ -112,6 +114,8 @@ class ClaimContext:
         self.ambiguous = ambiguous
         self.other_complaints = other_complaints
         self.imperatives = cues.words("imperative")
+        self.question_words = cues.words("question_start")
+        self.pointing_words = cues.words("reply_reference")
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.claims = decide_claims(doc, self)
@@ -120,18 +124,48 @@ class ClaimContext:
 
 def decide_claims(doc: Doc, context: ClaimContext) -> list[Claim]:
     """Claims for every concept span of ``doc``, in text order."""
-    sentences = list(doc.sents)
     concepts = list(doc.spans[CONCEPT_KEY])
+    if not concepts:
+        return []
+    sentences = list(doc.sents)
     cues = list(doc.spans[CUE_KEY])
-    mentions_by_sentence = [_within(concepts, s) for s in sentences]
-    cues_by_sentence = [_within(cues, s) for s in sentences]
+    # Span groups and Span.sent are costly to rebuild; the rules below read these per-doc copies.
+    doc.user_data[_CONCEPTS] = concepts
+    doc.user_data[_SENTENCE_STARTS] = _sentence_starts(sentences, len(doc))
+    try:
+        return _decide_sentences(doc, context, sentences, concepts, cues)
+    finally:
+        doc.user_data.pop(_CONCEPTS, None)
+        doc.user_data.pop(_SENTENCE_STARTS, None)
+
+
+def _sentence_starts(sentences: list[Span], length: int) -> list[int]:
+    starts = [0] * length
+    for sentence in sentences:
+        for i in range(sentence.start, sentence.end):
+            starts[i] = sentence.start
+    return starts
+
+
+def _concepts_of(doc: Doc) -> list[Span]:
+    return doc.user_data[_CONCEPTS]
+
+
+def _sentence_of(span: Span) -> int:
+    """The start token of the sentence ``span`` begins in (what ``span.sent.start`` says, fast)."""
+    return span.doc.user_data[_SENTENCE_STARTS][span.start]
+
+
+def _decide_sentences(doc: Doc, context: ClaimContext, sentences: list[Span], concepts: list[Span], cues: list[Span]) -> list[Claim]:
+    mentions_by_sentence = _by_sentence(concepts, sentences, doc)
+    cues_by_sentence = _by_sentence(cues, sentences, doc)
     claims: list[Claim] = []
     previous_experiencer = "self"
     for index, sentence in enumerate(sentences):
         mentions, sentence_cues = mentions_by_sentence[index], cues_by_sentence[index]
         following = following_context(index, sentences, mentions_by_sentence, cues_by_sentence)
         question = is_question(sentence, sentence_cues)
-        asked_from = question_start(sentence, sentence_cues, segment_bounds(sentence, sentence_cues)) if question else sentence.end
+        asked_from = question_start(sentence, sentence_cues, segment_bounds(sentence, sentence_cues), context.question_words) if question else sentence.end
         sentence_experiencer = experiencer_of_sentence(sentence, sentence_cues, previous_experiencer, context.imperatives)
         segments = segment_bounds(sentence, sentence_cues)
         for mention in mentions:
@@ -167,7 +201,7 @@ def _treated(condition: Span, segment: tuple[int, int], context: "ClaimContext")
     if condition._.concept in context.other_complaints:
         return False
     doc = condition.doc
-    for treatment in doc.spans[CONCEPT_KEY]:
+    for treatment in _concepts_of(doc):
         if segment[0] <= treatment.start and treatment.end <= condition.start and treatment.label_ != "condition":
             between = doc[treatment.end : condition.start]
             if len(between) <= 6 and any(t.lower_ in TREATMENT_LINKS for t in between):
@@ -183,7 +217,7 @@ def _about_another_complaint(mention: Span, sentence: Span, cues: list[Span], co
     if any(c.label_ == "condition" for c in cues):
         return False
     others = [
-        m for m in sentence.doc.spans[CONCEPT_KEY]
+        m for m in _concepts_of(sentence.doc)
         if sentence.start <= m.start < sentence.end and m._.concept in context.other_complaints and m.start != mention.start
     ]
     return bool(others)
@@ -275,11 +309,11 @@ def decide_role(
         return Decision("remedy", "helped", "conditional_relief", [conditional[0], relief[0]])
     if conditional and (has("cramp_outcome") or has("worsened") or _mentions_condition(cues)):
         return Decision("trigger", "worsened", "conditional_trigger", [conditional[0], *(has("cramp_outcome") or has("worsened") or [])[:1]])
-    elsewhere = mention.sent.start
-    worsened = [c for c in has("worsened") or [] if c.start >= mention.end or c.sent.start != elsewhere]
+    elsewhere = _sentence_of(mention)
+    worsened = [c for c in has("worsened") or [] if c.start >= mention.end or _sentence_of(c) != elsewhere]
     caused_by = [
         c for c in has("caused_by") or []
-        if c.sent.start != elsewhere or c.end <= mention.start and mention.start - c.end <= CONDITIONAL_WINDOW
+        if _sentence_of(c) != elsewhere or c.end <= mention.start and mention.start - c.end <= CONDITIONAL_WINDOW
     ]
     if caused_by and relief:
         return Decision("remedy", "helped", "causal_relief", [caused_by[0], relief[0]])
@@ -295,7 +329,7 @@ def decide_role(
     if temporal and outcome:
         return Decision("trigger", "worsened", "temporal_trigger", [temporal[0], outcome[0]])
     exposure = [c for c in has("use") or [] if c.end <= mention.start]
-    later_outcome = [c for c in has("cramp_outcome") or [] if c.start >= mention.end and c.sent.start == mention.sent.start]
+    later_outcome = [c for c in has("cramp_outcome") or [] if c.start >= mention.end and _sentence_of(c) == _sentence_of(mention)]
     if exposure and later_outcome and not relief and not has("no_effect"):
         return Decision("trigger", "worsened", "exposure_outcome", [exposure[0], later_outcome[0]])
     compared = [c for c in has("comparison") or [] if c.end <= mention.start and mention.start - c.end <= 3]
@@ -347,7 +381,7 @@ def _negated_before(cue: Span, mention: Span, cues: Sequence[Span]) -> bool:
 
 def _temporal_reaches(cue: Span, mention: Span) -> bool:
     """"after drinking X", "started after I began X", or "X ... an hour later"."""
-    if cue.sent.start != mention.sent.start:
+    if _sentence_of(cue) != _sentence_of(mention):
         return True
     if cue.end <= mention.start:
         return mention.start - cue.end <= CONDITIONAL_WINDOW
@@ -376,13 +410,13 @@ def attached_cues(
     sentence that name no concept, and then outcome cues from the next sentences.
     """
     start, end = segment
-    mentions = [m for m in sentence.doc.spans[CONCEPT_KEY] if start <= m.start < end]
+    mentions = [m for m in _concepts_of(sentence.doc) if start <= m.start < end]
     own = [
         c for c in sentence_cues
         if start <= c.start and c.end <= end and not _inside(c, mention) and not _separated(mention, c, mentions)
         and not (c.label_ == "relief_outcome" and c.end == mention.start)  # "no more sugar": not an outcome
     ]
-    concept_tokens = {t.i for span in sentence.doc.spans[CONCEPT_KEY] if sentence.start <= span.start < sentence.end for t in span}
+    concept_tokens = {i for span in _concepts_of(sentence.doc) if sentence.start <= span.start < sentence.end for i in range(span.start, span.end)}
     free = [c for c in sentence_cues if not (start <= c.start and c.end <= end)
             and not _segment_has_concept(_segment_of(c, segments), concept_tokens)]
     if not any(c.label_ in EFFECT_LABELS for c in own):
@@ -488,10 +522,11 @@ def is_question(sentence: Span, cues: Iterable[Span]) -> bool:
     return any(c.label_ == "question_start" and c.start == first and len(c) > 1 for c in cues)
 
 
-def question_start(sentence: Span, cues: Iterable[Span], segments: list[tuple[int, int]]) -> int:
+def question_start(sentence: Span, cues: Iterable[Span], segments: list[tuple[int, int]], question_words: frozenset[str] = frozenset()) -> int:
     """Where the asking begins: the last clause that opens with a question word, else the
     sentence start ("I had no cramps on holiday - could it be the salt?" asks only about salt)."""
     openers = {c.start for c in cues if c.label_ in {"question_start", "hedge"}}
+    openers |= {t.i for t in sentence if t.lower_ in question_words}
     start = sentence.start
     contrast_words = {c.start for c in cues if c.label_ == "contrast"}
     for segment_start, segment_end in segments:
@@ -517,7 +552,7 @@ def negation_cue(mention: Span, segment: tuple[int, int], cues: Iterable[Span]) 
 def list_head(mention: Span, segment: tuple[int, int]) -> Span:
     """The first mention of the list (joined by commas, "and", "or") that ``mention`` ends."""
     doc = mention.doc
-    earlier = [m for m in doc.spans[CONCEPT_KEY] if segment[0] <= m.start and m.end <= mention.start]
+    earlier = [m for m in _concepts_of(doc) if segment[0] <= m.start and m.end <= mention.start]
     head = mention
     for candidate in reversed(earlier):
         if not _only_separators(doc[candidate.end : head.start]):
@@ -571,8 +606,14 @@ def _experiencer_label(cue_label: str) -> str:
     return "other" if cue_label == "other_person" else cue_label
 
 
-def _within(spans: Iterable[Span], sentence: Span) -> list[Span]:
-    return [s for s in spans if sentence.start <= s.start < sentence.end]
+def _by_sentence(spans: list[Span], sentences: list[Span], doc: Doc) -> list[list[Span]]:
+    """Spans grouped by the sentence they start in, in sentence order."""
+    index = {sentence.start: position for position, sentence in enumerate(sentences)}
+    starts = doc.user_data[_SENTENCE_STARTS]
+    grouped: list[list[Span]] = [[] for _ in sentences]
+    for span in spans:
+        grouped[index[starts[span.start]]].append(span)
+    return grouped
 
 
 def _inside(cue: Span, mention: Span) -> bool:

@@ -13,6 +13,10 @@ from spacy.tokens import Doc, Span
 from pipeline.extract.cues import CueSet, cached_cues
 
 SPAN_KEY = "cues"
+# Labels used as plain word sets by the components (never as spans), and labels whose single
+# words ("is", "it") are checked as words where needed: matching them everywhere costs time.
+WORD_LABELS = frozenset({"discovery_stop", "claim_verb", "imperative"})
+MULTIWORD_ONLY = frozenset({"question_start", "reply_reference"})
 # Labels that compete for the same words: the longest cue wins among them.
 COMPETING = frozenset({
     "helped", "partial", "no_effect", "no_reaction", "worsened", "caused_by", "cessation", "use", "purpose", "relief_outcome",
@@ -33,6 +37,10 @@ class CueMatcher:
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.pattern_matcher = Matcher(nlp.vocab)
         for label, phrases in cues.phrases.items():
+            if label in WORD_LABELS:
+                continue
+            if label in MULTIWORD_ONLY:
+                phrases = tuple(p for p in phrases if " " in p)
             if phrases:
                 self.phrase_matcher.add(label, list(nlp.tokenizer.pipe(phrases)))
         for label, patterns in cues.patterns.items():
@@ -47,15 +55,29 @@ class CueMatcher:
 def find_cues(doc: Doc, phrase_matcher: PhraseMatcher, pattern_matcher: Matcher) -> list[Span]:
     """Cue spans of ``doc``, sorted, with competing cues inside longer ones removed."""
     strings = doc.vocab.strings
-    spans = {
-        (start, end, strings[match_id])
-        for match_id, start, end in [*phrase_matcher(doc), *pattern_matcher(doc)]
-    }
-    competing = [s for s in spans if s[2] in COMPETING]
-    kept = [s for s in spans if s[2] not in COMPETING or not _inside_longer(s, competing)]
-    return [Span(doc, start, end, label=label) for start, end, label in sorted(kept)]
+    matches = phrase_matcher(doc)
+    if len(pattern_matcher):
+        matches = [*matches, *pattern_matcher(doc)]
+    spans = sorted({(start, end, strings[match_id]) for match_id, start, end in matches})
+    covered = _longest_competing_cover(spans)
+    kept = [s for s in spans if s[2] not in COMPETING or not _inside_longer(s, covered)]
+    return [Span(doc, start, end, label=label) for start, end, label in kept]
 
 
-def _inside_longer(span: tuple[int, int, str], others: list[tuple[int, int, str]]) -> bool:
+def _longest_competing_cover(spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """For every start token, the longest competing cue starting there."""
+    longest: dict[int, int] = {}
+    for start, end, label in spans:
+        if label in COMPETING and end > longest.get(start, start):
+            longest[start] = end
+    return sorted(longest.items())
+
+
+def _inside_longer(span: tuple[int, int, str], covers: list[tuple[int, int]]) -> bool:
     start, end, _ = span
-    return any(o[0] <= start and end <= o[1] and (o[1] - o[0]) > (end - start) for o in others)
+    for cover_start, cover_end in covers:
+        if cover_start > start:
+            break
+        if end <= cover_end and cover_end - cover_start > end - start:
+            return True
+    return False

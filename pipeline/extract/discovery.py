@@ -122,6 +122,7 @@ def _trimmed(doc: Doc, start: int, end: int, stop_words: frozenset[str]) -> Span
 def _quoted_names(doc: Doc, cues: list[Span]) -> Iterable[Span]:
     """Product names in quotes ("Stop Leg Cramps") in a sentence that uses or asks about them."""
     acting = {c.sent.start for c in cues if c.label_ in {"use", "discovery_lead", "question_start", "tried", "purpose"}}
+    acting |= {sentence.start for sentence in doc.sents if sentence.text.rstrip().endswith("?")}
     opening = None
     for token in doc:
         if token.text not in QUOTES:

@@ -30,7 +30,7 @@ def reply_claims(doc: Doc, parent: Claim, context: ClaimContext) -> list[Claim]:
     """Claims of a reply ``doc`` about its parent's concept, or ``[]`` when it does not refer to it."""
     if any(span._.concept == parent.concept for span in doc.spans[CONCEPT_KEY]):
         return []
-    anchor = _reference_anchor(doc)
+    anchor = _reference_anchor(doc, context.pointing_words)
     if anchor is None:
         return []
     stand_in = Span(doc, anchor.start, anchor.end, label=parent.category)
@@ -45,13 +45,16 @@ def reply_claims(doc: Doc, parent: Claim, context: ClaimContext) -> list[Claim]:
     return [_as_reply(claim, parent) for claim in decided]
 
 
-def _reference_anchor(doc: Doc) -> Span | None:
+def _reference_anchor(doc: Doc, pointing_words: frozenset[str]) -> Span | None:
     """The words that point at the parent's remedy; in a short reply that names nothing,
     its first word after the ``@name`` prefix."""
     concept_tokens = {i for span in doc.spans[CONCEPT_KEY] for i in range(span.start, span.end)}
     for cue in doc.spans[CUE_KEY]:
         if cue.label_ == "reply_reference" and not any(i in concept_tokens for i in range(cue.start, cue.end)):
             return cue
+    for token in doc:
+        if token.lower_ in pointing_words and token.i not in concept_tokens:
+            return doc[token.i : token.i + 1]
     if concept_tokens or len(doc) > MAX_BARE_REPLY_TOKENS:
         return None
     first = next((t for t in doc if t.is_alpha and not t.text.startswith("@") and not _in_prefix(t)), None)

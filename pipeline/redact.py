@@ -1,0 +1,154 @@
+"""Redaction of contact details: e-mail addresses and phone numbers as people write them.
+
+Readers leave addresses and numbers in comments, often spelled out to dodge scrapers
+("jane at example dot com", "(555) 014-2233"). Exports and reports replace them with
+``[email]`` and ``[phone]``. The opposite failure matters as much: dates, doses, years,
+percentages and counts ("2013-05-26", "1000 mg", "3-4 times a night") must survive, because
+they are the evidence. The shapes are regular expressions here; the words that settle doubtful
+cases (top-level domains, units) are data in ``pipeline/data/redaction.yaml``.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from pipeline.io.rule_files import check_keys, packaged_file, parse_yaml, string_list
+
+EMAIL_MARK = "[email]"
+PHONE_MARK = "[phone]"
+_MARKS = {"email": EMAIL_MARK, "phone": PHONE_MARK}
+
+_AT = r"(?:\s*@\s*|\s*[(\[{<]\s*at\s*[)\]}>]\s*|\s+at\s+)"
+_DOT = r"(?:\.|\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+)"
+_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
+
+_PLAIN_EMAIL = re.compile(
+    rf"(?<![\w.+%-])[\w%+-]+(?:\.[\w%+-]+)*@(?:{_LABEL}\.)+[^\W\d_]{{2,}}(?![\w-])",
+    re.IGNORECASE,
+)
+
+# The alternatives run from the most to the least specific shape; a candidate is then checked
+# (digit count, what follows it) by _is_phone.
+_PHONE = re.compile(
+    r"""
+    (?<![\w/.,+$£€-])
+    (?:
+        (?P<international>\+\d{1,3}(?:[\s.-]?\(?\d{1,5}\)?){1,6})
+      | (?:1[\s.-]?)?(?:\(\d{3}\)[\s.-]?|\d{3}[\s.-])\d{3}[\s.-]\d{4}
+      | 0\d{2,4}[\s.-]?\d{3,4}[\s.-]?\d{3,4}
+      | \d{3}[\s.-]\d{4}
+      | \d{10,11}
+    )
+    (?![\w/]|[.,:-]\d)
+    """,
+    re.VERBOSE,
+)
+_INTERNATIONAL_DIGITS = range(8, 16)
+_WORD_AFTER = re.compile(r"\s*([^\W\d_]+|%)")
+
+
+@dataclass(frozen=True)
+class ContactSpan:
+    """One e-mail address or phone number found in a text."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _RedactionWords:
+    spelled_email: re.Pattern
+    not_mailbox: frozenset[str]
+    units: frozenset[str]
+
+
+def redact(text: str) -> str:
+    """Replace every e-mail address with ``[email]`` and every phone number with ``[phone]``."""
+    if not text:
+        return text
+    pieces, cursor = [], 0
+    for span in find_contacts(text):
+        pieces.append(text[cursor:span.start])
+        pieces.append(_MARKS[span.kind])
+        cursor = span.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def find_contacts(text: str) -> list[ContactSpan]:
+    """The e-mail addresses and phone numbers in ``text``, in order, never overlapping.
+
+    Where two shapes claim the same characters the earlier, then the longer, wins, so
+    the digits of ``jane5550142@example.com`` are part of an address, not a number.
+    """
+    if not text:
+        return []
+    candidates = sorted(_email_spans(text) + _phone_spans(text), key=lambda s: (s.start, -(s.end - s.start)))
+    chosen: list[ContactSpan] = []
+    for span in candidates:
+        if not chosen or span.start >= chosen[-1].end:
+            chosen.append(span)
+    return chosen
+
+
+def _email_spans(text: str) -> list[ContactSpan]:
+    words = _redaction_words()
+    spans = [ContactSpan("email", m.start(), m.end(), m.group()) for m in _PLAIN_EMAIL.finditer(text)]
+    for match in words.spelled_email.finditer(text):
+        if _last_word(match.group("mailbox")) not in words.not_mailbox:
+            spans.append(ContactSpan("email", match.start(), match.end(), match.group()))
+    return spans
+
+
+def _last_word(mailbox: str) -> str:
+    return re.split(r"\s+", mailbox.strip())[-1].lower()
+
+
+def _phone_spans(text: str) -> list[ContactSpan]:
+    return [
+        ContactSpan("phone", m.start(), m.end(), m.group())
+        for m in _PHONE.finditer(text)
+        if _is_phone(m, text)
+    ]
+
+
+def _is_phone(match: re.Match, text: str) -> bool:
+    if match.group("international"):
+        # A leading "+" and a country code is a deliberate phone number whatever follows it.
+        return sum(c.isdigit() for c in match.group()) in _INTERNATIONAL_DIGITS
+    following = _WORD_AFTER.match(text, match.end())
+    return not (following and following.group(1).lower() in _redaction_words().units)
+
+
+@functools.lru_cache(maxsize=1)
+def _redaction_words() -> _RedactionWords:
+    """Load ``redaction.yaml`` once; the word lists become part of the compiled patterns."""
+    name, content = packaged_file("redaction.yaml")
+    document = check_keys(name, "top level", parse_yaml(name, content), {"email", "phone"}, {"email", "phone"})
+    email = check_keys(name, "email", document["email"], {"spelled_out_top_level_domains", "not_mailbox_words"})
+    phone = check_keys(name, "phone", document["phone"], {"units_after_number"})
+    domains = _word_list(name, "email.spelled_out_top_level_domains", email.get("spelled_out_top_level_domains"))
+    return _RedactionWords(
+        spelled_email=_spelled_email_pattern(domains),
+        not_mailbox=frozenset(_word_list(name, "email.not_mailbox_words", email.get("not_mailbox_words"))),
+        units=frozenset(_word_list(name, "phone.units_after_number", phone.get("units_after_number"))),
+    )
+
+
+def _word_list(name: str, where: str, entry: object) -> list[str]:
+    if entry is None:
+        return []
+    check_keys(name, where, entry, {"description", "words"})
+    return [word.lower() for word in string_list(name, where, entry.get("words"))]
+
+
+def _spelled_email_pattern(top_level_domains: list[str]) -> re.Pattern:
+    # Longest first, so "co" does not stop the alternation before "com".
+    domains = "|".join(re.escape(d) for d in sorted(top_level_domains, key=lambda d: (-len(d), d)))
+    return re.compile(
+        rf"(?<![\w.+-])(?P<mailbox>[\w+-]+(?:{_DOT}[\w+-]+)*){_AT}(?:{_LABEL}{_DOT})+(?:{domains or '(?!)'})(?![\w-])",
+        re.IGNORECASE,
+    )
