@@ -23,6 +23,7 @@ from pipeline.extract.cues import CueSet, cached_cues
 from pipeline.extract.concept_matcher import SPAN_KEY as CONCEPT_KEY
 from pipeline.extract.extensions import register_extensions
 from pipeline.extract.lexicon import cached_lexicon
+from pipeline.extract.sentences import sentence_spans, sentence_starts
 
 EFFECT_LABELS = frozenset({
     "helped", "partial", "no_effect", "no_reaction", "worsened", "caused_by", "cessation", "relief_outcome",
@@ -122,29 +123,58 @@ class ClaimContext:
         return doc
 
 
+class Marked:
+    """A concept or cue span with its label and extension values read once.
+
+    The rules read ``start``, ``end``, ``label_`` and ``_.concept`` of the same few spans many
+    times; on a spaCy Span each read goes through the vocabulary or builds an Underscore
+    object. This holds the values, and answers to the same names.
+    """
+
+    __slots__ = ("span", "doc", "start", "end", "start_char", "end_char", "label_", "concept", "entry", "discovered",
+                 "match_rule", "_text")
+
+    def __init__(self, span: Span, with_extensions: bool) -> None:
+        self.span, self.doc = span, span.doc
+        self.start, self.end = span.start, span.end
+        self.start_char, self.end_char = span.start_char, span.end_char
+        self.label_ = span.label_
+        self._text: str | None = None
+        if with_extensions:
+            values = span._
+            self.concept, self.entry = values.concept, values.entry
+            self.discovered, self.match_rule = values.discovered, values.match_rule
+
+    @property
+    def _(self) -> "Marked":
+        return self
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.span.text
+        return self._text
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
 def decide_claims(doc: Doc, context: ClaimContext) -> list[Claim]:
     """Claims for every concept span of ``doc``, in text order."""
-    concepts = list(doc.spans[CONCEPT_KEY])
+    concepts = [Marked(span, True) for span in doc.spans[CONCEPT_KEY]]
     if not concepts:
         return []
-    sentences = list(doc.sents)
-    cues = list(doc.spans[CUE_KEY])
+    starts = sentence_starts(doc)
+    sentences = sentence_spans(doc, starts)
+    cues = [Marked(span, False) for span in doc.spans[CUE_KEY]]
     # Span groups and Span.sent are costly to rebuild; the rules below read these per-doc copies.
     doc.user_data[_CONCEPTS] = concepts
-    doc.user_data[_SENTENCE_STARTS] = _sentence_starts(sentences, len(doc))
+    doc.user_data[_SENTENCE_STARTS] = starts
     try:
         return _decide_sentences(doc, context, sentences, concepts, cues)
     finally:
         doc.user_data.pop(_CONCEPTS, None)
         doc.user_data.pop(_SENTENCE_STARTS, None)
-
-
-def _sentence_starts(sentences: list[Span], length: int) -> list[int]:
-    starts = [0] * length
-    for sentence in sentences:
-        for i in range(sentence.start, sentence.end):
-            starts[i] = sentence.start
-    return starts
 
 
 def _concepts_of(doc: Doc) -> list[Span]:
@@ -163,16 +193,18 @@ def _decide_sentences(doc: Doc, context: ClaimContext, sentences: list[Span], co
     previous_experiencer = "self"
     for index, sentence in enumerate(sentences):
         mentions, sentence_cues = mentions_by_sentence[index], cues_by_sentence[index]
-        following = following_context(index, sentences, mentions_by_sentence, cues_by_sentence)
-        question = is_question(sentence, sentence_cues)
-        asked_from = question_start(sentence, sentence_cues, segment_bounds(sentence, sentence_cues), context.question_words) if question else sentence.end
         sentence_experiencer = experiencer_of_sentence(sentence, sentence_cues, previous_experiencer, context.imperatives)
-        segments = segment_bounds(sentence, sentence_cues)
-        for mention in mentions:
-            asked = question and mention.start >= asked_from
-            claim = _claim_for(mention, sentence, sentence_cues, segments, following, asked, sentence_experiencer, context)
-            if claim is not None:
-                claims.append(claim)
+        if mentions:
+            text = sentence.text
+            following = following_context(index, sentences, mentions_by_sentence, cues_by_sentence)
+            segments = segment_bounds(sentence, sentence_cues)
+            question = is_question(sentence, sentence_cues, text)
+            asked_from = question_start(sentence, sentence_cues, segments, context.question_words) if question else sentence.end
+            for mention in mentions:
+                asked = question and mention.start >= asked_from
+                claim = _claim_for(mention, sentence, text.strip(), sentence_cues, segments, following, asked, sentence_experiencer, context)
+                if claim is not None:
+                    claims.append(claim)
         if sentence_experiencer != "general":
             previous_experiencer = sentence_experiencer
     return resolve_lent_conflicts(claims)
@@ -226,6 +258,7 @@ def _about_another_complaint(mention: Span, sentence: Span, cues: list[Span], co
 def _claim_for(
     mention: Span,
     sentence: Span,
+    sentence_text: str,
     sentence_cues: list[Span],
     segments: list[tuple[int, int]],
     following: list[Span],
@@ -267,7 +300,7 @@ def _claim_for(
         start=mention.start_char,
         end=mention.end_char,
         surface=mention.text,
-        sentence=sentence.text.strip(),
+        sentence=sentence_text,
         rule=decision.rule,
         cues="; ".join(f"{c.label_}: {c.text}" for c in sorted(set(used), key=lambda c: c.start)),
         discovered=bool(mention._.discovered),
@@ -510,13 +543,13 @@ def _segment_of(span: Span, segments: list[tuple[int, int]]) -> tuple[int, int]:
     return segments[-1]
 
 
-def is_question(sentence: Span, cues: Iterable[Span]) -> bool:
+def is_question(sentence: Span, cues: Iterable[Span], text: str | None = None) -> bool:
     """A sentence asks when it ends with ``?`` or opens with a question phrase
     ("has anyone tried ..."), and is not a rhetorical claim ("am I the only one ...")."""
     cues = list(cues)
     if any(c.label_ == "rhetorical" for c in cues):
         return False
-    if sentence.text.rstrip().endswith("?"):
+    if (sentence.text if text is None else text).rstrip().endswith("?"):
         return True
     first = next((t.i for t in sentence if not t.is_space and not t.is_punct), sentence.start)
     return any(c.label_ == "question_start" and c.start == first and len(c) > 1 for c in cues)

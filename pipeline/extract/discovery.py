@@ -18,10 +18,12 @@ from pipeline.extract.concept_matcher import SPAN_KEY as CONCEPT_KEY
 from pipeline.extract.cue_matcher import SPAN_KEY as CUE_KEY
 from pipeline.extract.cues import CueSet, cached_cues
 from pipeline.extract.extensions import register_extensions
+from pipeline.extract.sentences import sentence_spans, sentence_starts
 
 MAX_PHRASE_TOKENS = 4
 QUANTITY_LINKS = frozenset({"of", "af", "o'"})
 QUOTES = frozenset({'"', "“", "”", "''", "``"})
+QUOTE_CHARACTERS = ('"', "“", "”", "''", "``")
 # Cues before which a noun phrase is the thing that worked ("X helps").
 TRAILING_CUES = frozenset({"helped", "partial", "no_effect"})
 CREDITING_LEADS = frozenset({"thanks to", "relief by", "relief from", "relief with", "by wearing", "by using", "by taking"})
@@ -59,15 +61,16 @@ def discover_phrases(doc: Doc, cues: Iterable[Span], known: list[Span], words: "
     stop_words, cue_words = words.stop_words, words.cue_words
     taken = {i for span in known for i in range(span.start, span.end)}
     cue_list = list(cues)
-    for quoted in _quoted_names(doc, cue_list):
+    starts = sentence_starts(doc)
+    for quoted in _quoted_names(doc, cue_list, starts):
         if not any(i in taken for i in range(quoted.start, quoted.end)):
             taken.update(range(quoted.start, quoted.end))
             yield _discovered_span(quoted, None)
-    claim_sentences = {c.sent.start for c in cues if c.label_ in TRAILING_CUES | {"relief_outcome", "purpose"}}
+    claim_sentences = {starts[c.start] for c in cue_list if c.label_ in TRAILING_CUES | {"relief_outcome", "purpose"}}
     seen: set[tuple[int, int]] = set()
     for cue in cue_list:
         candidate = None
-        if cue.label_ == "discovery_lead" and (cue.sent.start in claim_sentences or cue.text.lower() in CREDITING_LEADS):
+        if cue.label_ == "discovery_lead" and (starts[cue.start] in claim_sentences or cue.text.lower() in CREDITING_LEADS):
             candidate = _phrase_after(doc, cue.end, stop_words, cue_words)
         elif cue.label_ in TRAILING_CUES and cue[0].lower_ in words.claim_verbs:
             candidate = _phrase_before(doc, cue.start, stop_words, cue_words)
@@ -119,10 +122,13 @@ def _trimmed(doc: Doc, start: int, end: int, stop_words: frozenset[str]) -> Span
     return doc[start:end]
 
 
-def _quoted_names(doc: Doc, cues: list[Span]) -> Iterable[Span]:
+def _quoted_names(doc: Doc, cues: list[Span], starts: list[int]) -> Iterable[Span]:
     """Product names in quotes ("Stop Leg Cramps") in a sentence that uses or asks about them."""
-    acting = {c.sent.start for c in cues if c.label_ in {"use", "discovery_lead", "question_start", "tried", "purpose"}}
-    acting |= {sentence.start for sentence in doc.sents if sentence.text.rstrip().endswith("?")}
+    text = doc.text
+    if not any(quote in text for quote in QUOTE_CHARACTERS):
+        return
+    acting = {starts[c.start] for c in cues if c.label_ in {"use", "discovery_lead", "question_start", "tried", "purpose"}}
+    acting |= {sentence.start for sentence in sentence_spans(doc, starts) if sentence.text.rstrip().endswith("?")}
     opening = None
     for token in doc:
         if token.text not in QUOTES:
@@ -134,7 +140,7 @@ def _quoted_names(doc: Doc, cues: list[Span]) -> Iterable[Span]:
         opening = None
         words = [t for t in inside if t.is_alpha]
         if 0 < len(inside) <= MAX_PHRASE_TOKENS + 1 and words and all(t.is_title or t.is_upper for t in words):
-            if inside.sent.start in acting:
+            if starts[inside.start] in acting:
                 yield inside
 
 
