@@ -17,7 +17,7 @@ from pipeline.ingest.detect import FORMATS, SUPPORTED_EXTENSIONS
 from pipeline.ingest.records import ColumnMapping
 from pipeline.ingest.stage import DEFAULT_MAX_COMMENT_CHARS, IngestOptions, IngestResult, ingest_sources
 from pipeline.io.sources import DEFAULT_MAX_BYTES, discover_inputs, load_raw_sources
-from pipeline.io.tables import TABLE_FORMATS, read_table, write_table
+from pipeline.io.tables import TABLE_FORMATS, read_table, write_table, write_text
 
 DEFAULT_INPUT = Path("data/raw")
 DEFAULT_OUT = Path("data/processed")
@@ -104,6 +104,14 @@ Model = Annotated[
     Optional[str],
     typer.Option("--model", help="An installed spaCy model to start from (default: a blank English pipeline).", show_default=False),
 ]
+NoRedact = Annotated[
+    bool, typer.Option("--no-redact", help="Keep e-mail addresses and phone numbers instead of [email]/[phone].")
+]
+Role = Annotated[
+    Optional[str], typer.Option("--role", help="Only concepts in this role: remedy or trigger.", show_default=False)
+]
+Top = Annotated[int, typer.Option("--top", min=1, help="How many rows to show.")]
+SHOWN_TABLES = {"concepts": "concepts", "queue": "review_queue", "themes": "themes"}
 KeepGoing = Annotated[
     bool,
     typer.Option("--keep-going", help="Record a file that cannot be read at all in rejects and go on, instead of stopping."),
@@ -170,6 +178,56 @@ def _run_extract(out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]]
     return claims
 
 
+def _run_cluster(out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]]):
+    from pipeline.cluster.stage import cluster_stage
+    from pipeline.extract.lexicon import cached_lexicon
+
+    _check_table_format(fmt)
+    comments = read_table(out, "comments", required=("comment_id", "text"))
+    claims = read_table(out, "claims", required=("comment_id", "concept", "category", "role", "discovered", "surface"))
+    result = cluster_stage(comments, claims, lexicon=cached_lexicon(tuple(str(p) for p in lexicon or [])))
+    for name in ("concepts", "themes", "comment_themes"):
+        write_table(getattr(result, name), out, name, fmt)
+    write_table(result.claims_resolved, out, "claims", fmt)
+    _say(
+        quiet,
+        f"cluster: {len(result.concepts)} concepts ({int(result.concepts['discovered'].sum())} discovered),"
+        f" {len(result.themes)} themes -> {out}",
+    )
+    return result
+
+
+def _run_report(out: Path, quiet: bool, redact: bool) -> dict[str, str]:
+    from pipeline.report.counts import count_concepts
+    from pipeline.report.stage import build_report
+    from pipeline.review.commands import REVIEW_DATABASE
+    from pipeline.review.queue import build_review_queue
+    from pipeline.review.store import ReviewStore
+
+    comments = read_table(out, "comments", required=("comment_id", "text", "author"))
+    claims = read_table(out, "claims", required=("comment_id", "concept", "role", "effect"))
+    flags = _optional_table(out, "flags")
+    queue = None
+    if flags is not None:
+        queue = build_review_queue(flags, comments, ReviewStore(out / REVIEW_DATABASE).decisions(), redact=redact)
+    files = build_report(
+        comments,
+        claims,
+        count_concepts(claims, comments),
+        read_table(out, "concepts"),
+        read_table(out, "themes"),
+        queue,
+        read_table(out, "sources"),
+        read_table(out, "threads"),
+        redact=redact,
+        generated_from=str(out),
+    )
+    for name, content in files.items():
+        write_text(content, out / name)
+    _say(quiet, f"report: {len(files)} files -> {out / 'report.html'} and {out / 'summary'}/")
+    return files
+
+
 @app.command()
 def ingest(
     inputs: Inputs = None,
@@ -212,6 +270,55 @@ def extract(
     """
     with _user_errors():
         _run_extract(out, fmt, quiet, lexicon, model)
+
+
+@app.command()
+def cluster(out: Out = DEFAULT_OUT, fmt: TableFormat = "parquet", quiet: Quiet = False, lexicon: LexiconFiles = None) -> None:
+    """Fold discovered remedy names into concepts and group the comments into themes (writes concepts,
+    themes and comment_themes, and adds cluster columns to claims).
+
+    Example: remedy-miner cluster --out data/processed
+    """
+    with _user_errors():
+        _run_cluster(out, fmt, quiet, lexicon)
+
+
+@app.command()
+def report(out: Out = DEFAULT_OUT, quiet: Quiet = False, no_redact: NoRedact = False) -> None:
+    """Write the summary tables (summary/*.csv), summary/summary.md and a self-contained report.html
+    from the comments, claims, concepts, themes, flags (when present), sources and threads tables.
+
+    Example: remedy-miner report --out data/processed
+    """
+    with _user_errors():
+        _run_report(out, quiet, redact=not no_redact)
+
+
+@app.command()
+def show(
+    table: Annotated[str, typer.Argument(help="Which summary table: concepts, queue or themes.")],
+    out: Out = DEFAULT_OUT,
+    role: Role = None,
+    top: Top = 20,
+) -> None:
+    """Print a summary table written by 'remedy-miner report' as a table in the terminal.
+
+    Example: remedy-miner show concepts --role remedy --top 20
+    """
+    from pipeline.report.show import show_concepts, show_queue, show_themes
+
+    with _user_errors():
+        if table not in SHOWN_TABLES:
+            raise PipelineError(f"show: {table!r} is not a summary table (choose from: {', '.join(SHOWN_TABLES)})")
+        if role is not None and table != "concepts":
+            raise PipelineError("--role applies to 'remedy-miner show concepts' only")
+        rows = read_table(out / "summary", SHOWN_TABLES[table])
+        if table == "concepts":
+            show_concepts(rows, role=role, top=top)
+        elif table == "queue":
+            show_queue(rows, top=top)
+        else:
+            show_themes(rows, top=top)
 
 
 @app.command()
@@ -260,6 +367,7 @@ def run(
     keep_going: KeepGoing = False,
     lexicon: LexiconFiles = None,
     model: Model = None,
+    no_redact: NoRedact = False,
 ) -> None:
     """Run every stage in order on the inputs (default: the bundled sample in data/raw/).
 
@@ -270,6 +378,17 @@ def run(
     with _user_errors():
         _run_ingest(inputs, out, fmt, quiet, options, max_bytes)
         _run_extract(out, fmt, quiet, lexicon, model)
+        _run_cluster(out, fmt, quiet, lexicon)
+        _run_report(out, quiet, redact=not no_redact)
+
+
+def _register_review_commands() -> None:
+    from pipeline.review.commands import review_app
+
+    app.add_typer(review_app, name="review")
+
+
+_register_review_commands()
 
 
 def main() -> None:

@@ -27,10 +27,10 @@ from pipeline.extract.sentences import sentence_spans, sentence_starts
 
 EFFECT_LABELS = frozenset({
     "helped", "partial", "no_effect", "no_reaction", "worsened", "caused_by", "cessation", "relief_outcome",
-    "cramp_outcome", "conditional", "temporal", "purpose", "intent",
+    "cramp_outcome", "conditional", "temporal", "purpose", "advised", "intent",
 })
 STATE_LABELS = frozenset({"relief_outcome", "cramp_outcome"})
-ACTING_LABELS = frozenset({"use", "cessation", "conditional", "temporal", "purpose", "intent", "tried"})
+ACTING_LABELS = frozenset({"use", "cessation", "conditional", "temporal", "purpose", "advised", "intent", "tried"})
 OUTCOME_LABELS = frozenset({"helped", "partial", "no_effect", "no_reaction", "relief_outcome", "cramp_outcome"})
 PERSON_LABELS = ("family", "friend", "other_person")
 SUBJECT_PRONOUNS = frozenset({"i", "my", "me", "we", "our", "she", "he", "they", "it", "her", "his", "their", "you"})
@@ -132,7 +132,7 @@ class Marked:
     """
 
     __slots__ = ("span", "doc", "start", "end", "start_char", "end_char", "label_", "concept", "entry", "discovered",
-                 "match_rule", "_text")
+                 "match_rule", "ambiguous", "_text")
 
     def __init__(self, span: Span, with_extensions: bool) -> None:
         self.span, self.doc = span, span.doc
@@ -140,6 +140,7 @@ class Marked:
         self.start_char, self.end_char = span.start_char, span.end_char
         self.label_ = span.label_
         self._text: str | None = None
+        self.ambiguous = False
         if with_extensions:
             values = span._
             self.concept, self.entry = values.concept, values.entry
@@ -164,6 +165,8 @@ def decide_claims(doc: Doc, context: ClaimContext) -> list[Claim]:
     concepts = [Marked(span, True) for span in doc.spans[CONCEPT_KEY]]
     if not concepts:
         return []
+    for mention in concepts:
+        mention.ambiguous = mention.entry in context.ambiguous
     starts = sentence_starts(doc)
     sentences = sentence_spans(doc, starts)
     cues = [Marked(span, False) for span in doc.spans[CUE_KEY]]
@@ -199,7 +202,10 @@ def _decide_sentences(doc: Doc, context: ClaimContext, sentences: list[Span], co
             following = following_context(index, sentences, mentions_by_sentence, cues_by_sentence)
             segments = segment_bounds(sentence, sentence_cues)
             question = is_question(sentence, sentence_cues, text)
-            asked_from = question_start(sentence, sentence_cues, segments, context.question_words) if question else sentence.end
+            asked_from = (
+                question_start(sentence, sentence_cues, segment_bounds(sentence, sentence_cues, dashes=True), context.question_words)
+                if question else sentence.end
+            )
             for mention in mentions:
                 asked = question and mention.start >= asked_from
                 claim = _claim_for(mention, sentence, text.strip(), sentence_cues, segments, following, asked, sentence_experiencer, context)
@@ -267,8 +273,8 @@ def _claim_for(
     context: ClaimContext,
 ) -> Claim | None:
     segment = _segment_of(mention, segments)
-    attached = attached_cues(mention, segment, segments, sentence_cues, sentence, following)
     negation = negation_cue(mention, segment, sentence_cues)
+    attached = attached_cues(mention, segment, segments, sentence_cues, sentence, following, negated=negation is not None)
     decision = decide_role(
         mention, attached, question, context, negated=negation is not None, advice=sentence_experiencer == "general"
     )
@@ -376,8 +382,10 @@ def decide_role(
         if _negated_before(relief[0], mention, cues):
             return Decision("remedy", "no_effect", "helped_negated", relief[:1])
         return Decision("remedy", "helped", "helped", relief[:1])
-    if has("purpose"):
-        return Decision("remedy", "unclear", "use_for_condition", has("purpose")[:1])
+    purpose = [c for c in has("purpose") or [] if c.start >= mention.end or _sentence_of(c) != elsewhere]
+    advised = [c for c in has("advised") or [] if c.end <= mention.start]
+    if purpose or advised:
+        return Decision("remedy", "unclear", "use_for_condition", (purpose or advised)[:1])
     intent = [c for c in has("intent") or [] if c.start < mention.start]
     if intent and cessation:
         return Decision("trigger", "worsened", "intended_avoidance", [intent[0], cessation[0]])
@@ -436,6 +444,7 @@ def attached_cues(
     sentence_cues: list[Span],
     sentence: Span,
     following: list[Span],
+    negated: bool = False,
 ) -> list[Span]:
     """The cues that speak about ``mention``: its segment's, else borrowed ones.
 
@@ -456,7 +465,6 @@ def attached_cues(
         own += [c for c in free if c.label_ in EFFECT_LABELS and (c.start >= end or c.label_ in STATE_LABELS)]
     elif not any(c.label_ in OUTCOME_LABELS for c in own):
         own += [c for c in free if c.label_ in OUTCOME_LABELS and (c.start >= end or c.label_ in STATE_LABELS)]
-    negated = any(c.label_ == "negation" and c.end <= mention.start and mention.start - c.end <= NEGATION_WINDOW for c in own)
     if not any(c.label_ in OUTCOME_LABELS for c in own) and not negated and _acts_on(mention, own, mentions):
         own += following
     return own
@@ -477,6 +485,7 @@ def _separated(mention: Span, cue: Span, mentions: list[Span]) -> bool:
     between = [
         m for m in mentions
         if low <= m.start and m.end <= high and m._.concept != mention._.concept and m.label_ != "condition"
+        and not m.ambiguous
     ]
     if not between:
         return False
@@ -520,12 +529,17 @@ def _points_back(sentence: Span, cues: Iterable[Span]) -> bool:
     return any(t.lower_ in REFERENCE_PRONOUNS for t in sentence.doc[sentence.start:first_effect])
 
 
-def segment_bounds(sentence: Span, cues: Iterable[Span]) -> list[tuple[int, int]]:
-    """Token ranges of the sentence's clauses (see module docstring)."""
+def segment_bounds(sentence: Span, cues: Iterable[Span], *, dashes: bool = False) -> list[tuple[int, int]]:
+    """Token ranges of the sentence's clauses (see module docstring).
+
+    With ``dashes``, a spaced hyphen also breaks a clause: used to find where a question
+    begins ("no cramps on holiday - could it be the salt?"), but not for attaching cues,
+    since dashes as often enclose an aside ("relief - at least by day - from stockings").
+    """
     doc = sentence.doc
     breaks = {c.start for c in cues if c.label_ == "contrast" and c.start > sentence.start}
     for token in sentence:
-        spaced_dash = token.text == "-" and token.whitespace_ and token.i > 0 and doc[token.i - 1].whitespace_
+        spaced_dash = dashes and token.text == "-" and token.whitespace_ and token.i > 0 and doc[token.i - 1].whitespace_
         if (token.text in CLAUSE_PUNCT or spaced_dash) and token.i + 1 < sentence.end:
             breaks.add(token.i + 1)
         elif token.text == "," and token.i + 1 < sentence.end:

@@ -1,0 +1,1 @@
+"""The cluster stage: discovered phrases folded into concepts, and comment themes."""

@@ -1,0 +1,50 @@
+"""Reading and summarising stage-table values, the same way from Parquet or CSV.
+
+A table read back from CSV holds every cell as text ("True", "3"); the cluster and count
+code reads booleans, text and required columns through these helpers.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import pandas as pd
+
+from pipeline.errors import StageInputError
+
+_TRUE_TEXT = frozenset({"true", "1", "yes"})
+
+
+def bool_values(column: pd.Series) -> pd.Series:
+    """``column`` as booleans; text cells are true when they read true, 1 or yes."""
+    if pd.api.types.is_bool_dtype(column):
+        return column.fillna(False).astype(bool)
+    return column.map(lambda value: value is True or str(value).strip().lower() in _TRUE_TEXT).astype(bool)
+
+
+def require_columns(table: pd.DataFrame, table_name: str, columns: Iterable[str]) -> None:
+    """Raise :class:`StageInputError` naming the columns ``table`` lacks."""
+    missing = [column for column in columns if column not in table.columns]
+    if missing:
+        raise StageInputError(f"the {table_name} table lacks columns {', '.join(missing)}; run the earlier stage again")
+
+
+def text_values(column: pd.Series) -> pd.Series:
+    """``column`` as plain strings, missing cells as ""."""
+    return column.astype(object).where(column.notna(), "").astype(str)
+
+
+def most_common(values: Iterable[str], default: str = "other") -> str:
+    """The most frequent non-empty value; ties go to the alphabetically first."""
+    counts: dict[str, int] = {}
+    for value in values:
+        if value:
+            counts[value] = counts.get(value, 0) + 1
+    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0] if counts else default
+
+
+def shortened(text: str, limit: int = 200) -> str:
+    """``text`` with whitespace normalised, cut at a word boundary to at most ``limit`` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,307 @@
+"""Concepts: lexicon concepts as they are, discovered phrases folded into concepts.
+
+Claims found by the lexicon (or the drug dictionary) already carry a canonical concept. The
+phrases the discovery component found ("copper bracelet", "coconut watter") are spelled as
+readers wrote them, so variants of one thing are folded together by character n-gram
+similarity: a phrase very close to a known phrase becomes that known concept; the others are
+grouped among themselves by agglomerative clustering and named by their most frequent form.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from pipeline.cluster.columns import bool_values, most_common, require_columns, text_values
+from pipeline.cluster.settings import ConceptSettings, cluster_settings
+from pipeline.extract.lexicon import Lexicon
+
+OTHER_CATEGORY = "other"
+MEMBER_SEPARATOR = "; "
+CONCEPT_COLUMNS = ["concept", "members", "claims", "mentions", "discovered", "category", "discovered_members"]
+REPLY_REFERENCE = "reply_reference"  # match_rule of a claim a reply makes about its parent's concept
+CLAIM_INPUT_COLUMNS = ("concept", "category", "discovered", "surface", "role")
+
+Anchor = tuple[str, str, str]  # (phrase, concept, category) of a concept the pipeline already knows
+
+
+def cluster_concepts(
+    claims: pd.DataFrame,
+    *,
+    lexicon: Lexicon,
+    random_state: int = 0,
+    settings: ConceptSettings | None = None,
+) -> pd.DataFrame:
+    """One row per concept after folding discovered phrases.
+
+    Input columns: ``concept``, ``category``, ``discovered``, ``surface``, ``role``.
+    Output columns: ``concept``, ``members`` (the distinct lower-cased surface forms, sorted,
+    "; "-joined), ``claims`` (rows of the claims table, mentions included), ``mentions``,
+    ``discovered`` (true for a concept that neither the lexicon nor the drug dictionary knows),
+    ``category``, ``discovered_members`` (the discovered phrases folded into the concept).
+    Sorted by claims (most first), then concept. No side effects.
+
+    ``random_state`` is accepted for the agreed stage interface; agglomerative clustering
+    involves no randomness, so the result does not depend on it.
+    """
+    resolved = resolve_concepts(claims, lexicon=lexicon, settings=settings)
+    return summarise_concepts(resolved, lexicon=lexicon)
+
+
+def resolve_concepts(
+    claims: pd.DataFrame, *, lexicon: Lexicon, settings: ConceptSettings | None = None
+) -> pd.DataFrame:
+    """A copy of ``claims`` with ``cluster`` (the concept a row counts under after folding)
+    and ``cluster_category`` (that concept's category).
+
+    Rows found by the lexicon or drug dictionary keep their concept and category.
+    """
+    require_columns(claims, "claims", ("concept", "category", "discovered"))
+    settings = settings or cluster_settings().concepts
+    concepts = text_values(claims["concept"])
+    categories = text_values(claims["category"])
+    discovered = bool_values(claims["discovered"])
+    phrase_counts = Counter(phrase for phrase in concepts[discovered] if phrase.strip())
+    folding = fold_phrases(phrase_counts, known_anchors(lexicon, concepts[~discovered], categories[~discovered]), settings)
+    pairs = [
+        folding[concept] if is_discovered and concept in folding else (concept, category or OTHER_CATEGORY)
+        for concept, category, is_discovered in zip(concepts, categories, discovered)
+    ]
+    resolved = claims.copy()
+    resolved["cluster"] = pd.array([concept for concept, _ in pairs], dtype="string")
+    resolved["cluster_category"] = pd.array([category for _, category in pairs], dtype="string")
+    return resolved
+
+
+def summarise_concepts(resolved: pd.DataFrame, *, lexicon: Lexicon) -> pd.DataFrame:
+    """The ``concepts`` table from claims that already carry ``cluster`` columns."""
+    require_columns(resolved, "claims", (*CLAIM_INPUT_COLUMNS, "cluster", "cluster_category"))
+    known = set(lexicon_categories(lexicon)) | set(text_values(resolved["concept"])[~bool_values(resolved["discovered"])])
+    frame = pd.DataFrame({
+        "cluster": text_values(resolved["cluster"]),
+        "category": text_values(resolved["cluster_category"]),
+        "surface": _member_forms(resolved),
+        "mention": text_values(resolved["role"]) == "mention",
+        "discovered": bool_values(resolved["discovered"]),
+        "phrase": text_values(resolved["concept"]),
+    })
+    rows = [_concept_row(name, group, name not in known) for name, group in frame.groupby("cluster", sort=True)]
+    concepts = pd.DataFrame(rows, columns=CONCEPT_COLUMNS)
+    concepts = concepts.sort_values(["claims", "concept"], ascending=[False, True], kind="mergesort")
+    return concepts.reset_index(drop=True).astype({
+        "concept": "string", "members": "string", "claims": "int64", "mentions": "int64",
+        "discovered": "bool", "category": "string", "discovered_members": "string",
+    })
+
+
+def _member_forms(resolved: pd.DataFrame) -> pd.Series:
+    """Lower-cased surface forms; a reply's pronoun ("it" for the parent's remedy) is no form
+    of the concept's name, so it is left out."""
+    forms = text_values(resolved["surface"]).map(_clean_form)
+    if "match_rule" in resolved.columns:
+        forms = forms.where(text_values(resolved["match_rule"]) != REPLY_REFERENCE, "")
+    return forms
+
+
+def _concept_row(name: str, group: pd.DataFrame, discovered: bool) -> dict[str, object]:
+    return {
+        "concept": name,
+        "members": MEMBER_SEPARATOR.join(sorted(set(group["surface"]) - {""})),
+        "claims": len(group),
+        "mentions": int(group["mention"].sum()),
+        "discovered": discovered,
+        "category": most_common(group["category"], OTHER_CATEGORY),
+        "discovered_members": MEMBER_SEPARATOR.join(sorted(set(group.loc[group["discovered"], "phrase"]))),
+    }
+
+
+def _clean_form(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def lexicon_categories(lexicon: Lexicon) -> dict[str, str]:
+    """Canonical concept name -> category, for every lexicon concept."""
+    return {c.canonical: lexicon.concepts[c.canonical].category for c in lexicon.concepts.values()}
+
+
+def known_anchors(lexicon: Lexicon, concepts: Iterable[str], categories: Iterable[str]) -> tuple[Anchor, ...]:
+    """Every phrase the lexicon knows, plus the non-discovered concepts of the claims (drug
+    names from the dictionary), each with its canonical concept and category; sorted."""
+    anchors: dict[str, tuple[str, str]] = {}
+    for phrase, entry in lexicon.phrases().items():
+        canonical = lexicon.canonical(entry)
+        anchors[_clean_form(phrase)] = (canonical.name, canonical.category)
+    for concept, category in sorted(zip(concepts, categories)):
+        anchors.setdefault(_clean_form(concept), (concept, category or OTHER_CATEGORY))
+    return tuple(sorted((phrase, concept, category) for phrase, (concept, category) in anchors.items() if phrase))
+
+
+def fold_phrases(
+    phrase_counts: Counter[str], anchors: Sequence[Anchor], settings: ConceptSettings
+) -> dict[str, tuple[str, str]]:
+    """Map each discovered phrase to ``(concept, category)``."""
+    phrases = sorted(phrase_counts)
+    if not phrases:
+        return {}
+    folder = PhraseFolder(
+        anchors=tuple(anchors),
+        distance_threshold=settings.distance_threshold,
+        fold_similarity=settings.fold_similarity,
+        category_similarity=settings.category_similarity,
+    ).fit(phrases, sample_weight=[phrase_counts[p] for p in phrases])
+    return {p: (c, cat) for p, c, cat in zip(phrases, folder.concepts_, folder.categories_)}
+
+
+def phrase_vectorizer() -> TfidfVectorizer:
+    """Character 2-4-grams within word boundaries: robust to misspellings and plurals."""
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), lowercase=True)
+
+
+def _dense(matrix: object) -> np.ndarray:
+    return matrix.toarray() if sparse.issparse(matrix) else np.asarray(matrix)
+
+
+def phrase_clustering_pipeline(distance_threshold: float) -> Pipeline:
+    """TF-IDF of character n-grams, then average-linkage clustering on cosine distance.
+
+    The clustering step needs dense rows; phrases are few, so densifying costs little.
+    """
+    return Pipeline([
+        ("tfidf", phrase_vectorizer()),
+        ("dense", FunctionTransformer(_dense, accept_sparse=True)),
+        ("cluster", AgglomerativeClustering(
+            n_clusters=None, metric="cosine", linkage="average", distance_threshold=distance_threshold,
+        )),
+    ])
+
+
+class PhraseFolder(ClusterMixin, BaseEstimator):
+    """Folds phrases into known concepts or into clusters of each other.
+
+    A phrase whose cosine similarity to a known phrase (an anchor) reaches ``fold_similarity``
+    becomes the anchor's concept. The other phrases are clustered with
+    :func:`phrase_clustering_pipeline`; a cluster is named by its most frequent member (by
+    ``sample_weight``; ties go to the shorter, then the alphabetically first form) and takes
+    the category of its nearest anchor when that is at least ``category_similarity`` similar,
+    else ``"other"``. The result does not depend on the order of the phrases.
+
+    Parameters:
+        anchors: ``(phrase, concept, category)`` triples the phrases are compared with.
+        distance_threshold: cosine distance below which clusters merge.
+        fold_similarity: similarity at which a phrase becomes an anchor's concept.
+        category_similarity: similarity at which a cluster takes an anchor's category.
+
+    Attributes:
+        concepts_: the concept of each phrase passed to ``fit``, in input order.
+        categories_: the category of each phrase.
+        folded_: boolean array, true where a phrase became an anchor's concept.
+        labels_: integer cluster label of each phrase (equal labels, equal concept),
+            numbered in the alphabetical order of the concept names.
+    """
+
+    def __init__(
+        self,
+        anchors: tuple[Anchor, ...] = (),
+        distance_threshold: float = 0.45,
+        fold_similarity: float = 0.75,
+        category_similarity: float = 0.55,
+    ) -> None:
+        self.anchors = anchors
+        self.distance_threshold = distance_threshold
+        self.fold_similarity = fold_similarity
+        self.category_similarity = category_similarity
+
+    def fit(self, X: Sequence[str], y: None = None, sample_weight: Sequence[float] | None = None) -> "PhraseFolder":
+        """Decide the concept of every phrase in ``X``.
+
+        Raises:
+            ValueError: a parameter is out of range, an anchor is malformed, a phrase is
+                empty, or ``sample_weight`` does not match ``X``.
+        """
+        phrases, weights = self._validated(X, sample_weight)
+        unique = sorted(set(phrases))
+        weight_of = Counter()
+        for phrase, weight in zip(phrases, weights):
+            weight_of[phrase] += weight
+        anchors = sorted(set(self.anchors))
+        similarity = _anchor_similarity(unique, [a[0] for a in anchors])
+        decided = self._fold_into_anchors(unique, anchors, similarity)
+        rest = [i for i, phrase in enumerate(unique) if phrase not in decided]
+        decided.update(self._cluster_rest([unique[i] for i in rest], similarity[rest], anchors, weight_of))
+        self.concepts_ = [decided[p][0] for p in phrases]
+        self.categories_ = [decided[p][1] for p in phrases]
+        self.folded_ = np.array([decided[p][2] for p in phrases], dtype=bool)
+        names = sorted(set(self.concepts_))
+        self.labels_ = np.array([names.index(c) for c in self.concepts_], dtype=np.int64)
+        return self
+
+    def _validated(self, X: Sequence[str], sample_weight: Sequence[float] | None) -> tuple[list[str], list[float]]:
+        if not 0 < self.distance_threshold <= 2:
+            raise ValueError(f"distance_threshold must be in (0, 2], got {self.distance_threshold!r}")
+        for name in ("fold_similarity", "category_similarity"):
+            if not 0 < getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be in (0, 1], got {getattr(self, name)!r}")
+        if any(not (isinstance(a, tuple) and len(a) == 3 and all(isinstance(v, str) for v in a)) for a in self.anchors):
+            raise ValueError("anchors must be (phrase, concept, category) tuples of strings")
+        phrases = [str(p) for p in X]
+        if any(not p.strip() for p in phrases):
+            raise ValueError("phrases must be non-empty")
+        weights = [1.0] * len(phrases) if sample_weight is None else [float(w) for w in sample_weight]
+        if len(weights) != len(phrases):
+            raise ValueError(f"sample_weight has {len(weights)} values for {len(phrases)} phrases")
+        return phrases, weights
+
+    def _fold_into_anchors(
+        self, unique: list[str], anchors: list[Anchor], similarity: np.ndarray
+    ) -> dict[str, tuple[str, str, bool]]:
+        decided = {}
+        for row, phrase in enumerate(unique):
+            if anchors and similarity[row].max() >= self.fold_similarity:
+                _, concept, category = anchors[int(similarity[row].argmax())]  # argmax: first of ties
+                decided[phrase] = (concept, category, True)
+        return decided
+
+    def _cluster_rest(
+        self, phrases: list[str], similarity: np.ndarray, anchors: list[Anchor], weight_of: Counter
+    ) -> dict[str, tuple[str, str, bool]]:
+        if not phrases:
+            return {}
+        if len(phrases) == 1:
+            labels = np.zeros(1, dtype=np.int64)
+        else:
+            labels = phrase_clustering_pipeline(self.distance_threshold).fit_predict(phrases)
+        decided = {}
+        for label in sorted(set(labels.tolist())):
+            rows = [i for i, value in enumerate(labels) if value == label]
+            members = [phrases[i] for i in rows]
+            name = min(members, key=lambda p: (-weight_of[p], len(p), p))
+            category = self._nearest_category(similarity[rows], anchors)
+            decided.update({member: (name, category, False) for member in members})
+        return decided
+
+    def _nearest_category(self, similarity: np.ndarray, anchors: list[Anchor]) -> str:
+        if not anchors or similarity.size == 0:
+            return OTHER_CATEGORY
+        best = similarity.max(axis=0)
+        column = int(best.argmax())
+        return anchors[column][2] if best[column] >= self.category_similarity else OTHER_CATEGORY
+
+
+def _anchor_similarity(phrases: list[str], anchor_phrases: list[str]) -> np.ndarray:
+    """Cosine similarity of every phrase to every anchor phrase (rows: phrases).
+
+    The vectorizer learns its vocabulary from both sides; fitted on one side alone it would
+    drop the other side's unseen n-grams and overstate their similarity.
+    """
+    if not anchor_phrases or not phrases:
+        return np.zeros((len(phrases), len(anchor_phrases)))
+    vectorizer = phrase_vectorizer().fit(sorted(set(phrases) | set(anchor_phrases)))
+    return (vectorizer.transform(phrases) @ vectorizer.transform(anchor_phrases).T).toarray()

@@ -1,0 +1,126 @@
+"""The flag stage: ``comments`` and ``claims`` in, ``flags`` out."""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from pipeline.errors import StageInputError
+from pipeline.extract.lexicon import Lexicon, cached_lexicon
+from pipeline.flag.clots import dvt_findings, red_flag_findings
+from pipeline.flag.conduct import (
+    distress_findings, medical_question_findings, personal_data_findings, self_promotion_findings,
+)
+from pipeline.flag.context import ClaimView, CommentView
+from pipeline.flag.findings import Finding, merge_findings
+from pipeline.flag.medicines import (
+    cramp_drug_findings, hazardous_remedy_findings, interaction_findings, polypharmacy_findings,
+)
+from pipeline.flag.people import elderly_findings, pediatric_findings, pregnancy_findings
+from pipeline.flag.rules import FLAGS, SafetyRules
+
+FLAG_COLUMNS = [
+    "flag_id", "comment_id", "flag", "severity", "reason", "evidence", "rule", "evidence_start", "evidence_end", "source",
+]
+COMMENT_COLUMNS = ("comment_id", "text")
+CLAIM_COLUMNS = ("comment_id", "concept", "category", "role", "effect", "negated", "question", "experiencer",
+                 "surface", "start", "end")
+_TRUE = frozenset({"true", "1", "yes"})
+
+Rule = Callable[[CommentView, SafetyRules], list[Finding]]
+#: Every flag's rule, in the contract's flag order.
+RULES: tuple[Rule, ...] = (
+    dvt_findings, red_flag_findings, polypharmacy_findings, interaction_findings, cramp_drug_findings,
+    hazardous_remedy_findings, pediatric_findings, pregnancy_findings, elderly_findings, distress_findings,
+    personal_data_findings, self_promotion_findings, medical_question_findings,
+)
+_FLAG_ORDER = {flag: index for index, flag in enumerate(FLAGS)}
+
+
+def flag_comments(
+    comments: pd.DataFrame, claims: pd.DataFrame, *, rules: SafetyRules, lexicon: Lexicon | None = None,
+) -> pd.DataFrame:
+    """Flag the comments a safety reviewer or moderator needs to see.
+
+    Input columns: ``comments``: comment_id, text. ``claims`` (from extract): comment_id, concept,
+    category, role, effect, negated, question, experiencer, surface, start, end (booleans and
+    offsets may come back from CSV as text; they are converted).
+    Output: the ``flags`` table, one row per (comment, flag), in comment order then the
+    contract's flag order: flag_id (stable hash of comment_id and flag), comment_id, flag,
+    severity (urgent, high, medium, low), reason, evidence (starts with the text at
+    evidence_start:evidence_end; other evidence follows after " … "), rule, evidence_start,
+    evidence_end, source (reference URL of the fact, or a note where there is none).
+    No side effects; the inputs are not modified.
+
+    Args:
+        lexicon: resolves the lexicon classes the rules name (anticoagulant, statin...);
+            the packaged lexicon when omitted.
+
+    Raises:
+        StageInputError: a required column is missing.
+    """
+    _require(comments, COMMENT_COLUMNS, "comments")
+    _require(claims, CLAIM_COLUMNS, "claims")
+    classes_of = _classes_by_concept(lexicon or cached_lexicon(()), rules)
+    claims_by_comment = _claims_by_comment(claims, classes_of)
+    rows: list[dict] = []
+    ids = comments["comment_id"].astype(str).tolist()
+    texts = comments["text"].fillna("").astype(str).tolist()
+    for comment_id, text in zip(ids, texts):
+        view = CommentView(comment_id, text, claims_by_comment.get(comment_id, []), rules)
+        findings = [finding for rule in RULES for finding in rule(view, rules)]
+        if findings:
+            rows.extend(merge_findings(comment_id, text, findings, _FLAG_ORDER))
+    return _frame(rows)
+
+
+def _require(table: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    missing = [column for column in columns if column not in table.columns]
+    if missing:
+        raise StageInputError(f"{name} table: missing columns {', '.join(missing)} (run the earlier stage first)")
+
+
+def _classes_by_concept(lexicon: Lexicon, rules: SafetyRules) -> dict[str, frozenset[str]]:
+    """Canonical concept -> the rule classes it belongs to, resolved once per run."""
+    members: dict[str, set[str]] = {}
+    for class_name in sorted(rules.classes):
+        for concept in lexicon.with_class(class_name):
+            members.setdefault(concept, set()).add(class_name)
+    return {concept: frozenset(classes) for concept, classes in members.items()}
+
+
+def _claims_by_comment(claims: pd.DataFrame, classes_of: dict[str, frozenset[str]]) -> dict[str, list[ClaimView]]:
+    columns = {name: claims[name].tolist() for name in CLAIM_COLUMNS}
+    grouped: dict[str, list[ClaimView]] = {}
+    empty: frozenset[str] = frozenset()
+    for index in range(len(claims)):
+        concept = str(columns["concept"][index]).lower()
+        claim = ClaimView(
+            concept=concept,
+            category=str(columns["category"][index]),
+            role=str(columns["role"][index]),
+            effect=str(columns["effect"][index]),
+            negated=_as_bool(columns["negated"][index]),
+            question=_as_bool(columns["question"][index]),
+            experiencer=str(columns["experiencer"][index]),
+            surface=str(columns["surface"][index]),
+            start=int(columns["start"][index]),
+            end=int(columns["end"][index]),
+            classes=classes_of.get(concept, empty),
+        )
+        grouped.setdefault(str(columns["comment_id"][index]), []).append(claim)
+    for comment_claims in grouped.values():
+        comment_claims.sort(key=lambda c: (c.start, c.end, c.concept))
+    return grouped
+
+
+def _as_bool(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in _TRUE
+    return bool(value) if value is not None and not pd.isna(value) else False
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=FLAG_COLUMNS)
+    types = {c: "int64" if c in ("evidence_start", "evidence_end") else "string" for c in FLAG_COLUMNS}
+    return frame.astype(types)

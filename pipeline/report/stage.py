@@ -1,0 +1,166 @@
+"""The report stage: the pipeline's tables in, the summary files and ``report.html`` out (as text)."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import StageInputError
+from pipeline.io.tables import defuse_formulas
+from pipeline.report.html import render_html
+from pipeline.report.markdown import render_markdown
+from pipeline.report.view import (
+    as_list, build_view, excerpt, sort_concept_summary, sort_review_queue, sort_themes, text_of,
+)
+
+# The contract's columns of summary/concepts.csv, in this order; the rest of concept_summary follows.
+CONCEPT_COLUMNS = [
+    "concept", "role", "category", "claims", "commenters", "helped", "partial", "no_effect", "worsened",
+    "questions", "example",
+]
+_NUMERIC_CONCEPT_COLUMNS = {"claims", "commenters", "helped", "partial", "no_effect", "worsened", "questions"}
+_SHARE_COLUMNS = ("share", "share_low", "share_high")
+# Headers written when a table arrives with no columns at all, so that every CSV reads back.
+QUEUE_COLUMNS = [
+    "flag_id", "comment_id", "flag", "severity", "reason", "evidence", "rule", "author", "posted_at",
+    "thread", "text", "status", "decided_by", "decided_at", "note",
+]
+THEME_COLUMNS = ["theme", "label", "size", "top_terms", "representative_ids"]
+# Cells a commenter wrote (or that quote a commenter): the only ones redaction touches, so that
+# ids, dates and counts are never mistaken for phone numbers.
+FREE_TEXT_COLUMNS = frozenset({
+    "author", "text", "evidence", "example", "contrary_example", "sentence", "surface", "note", "reason",
+    "label", "top_terms", "title", "thread", "members", "decided_by",
+})
+
+
+def build_report(
+    comments: pd.DataFrame,
+    claims: pd.DataFrame,
+    concept_summary: pd.DataFrame,
+    concepts: pd.DataFrame,
+    themes: pd.DataFrame,
+    flags_queue: pd.DataFrame | None,
+    sources: pd.DataFrame,
+    threads: pd.DataFrame,
+    *,
+    redact: bool = True,
+    generated_from: str,
+    by_thread: pd.DataFrame | None = None,
+) -> dict[str, str]:
+    """Render the summary tables, ``summary.md`` and ``report.html``.
+
+    Input columns: ``comments`` (comment_id, author, posted_at, thread, text; source and position
+    order the evidence), ``claims`` (comment_id, concept or cluster, role, effect, negated, question,
+    sentence, surface, claim_id), ``concept_summary`` (see ``count_concepts``), ``concepts``
+    (concept, members), ``themes`` (theme, label, size, top_terms, representative_ids),
+    ``flags_queue`` (the review queue; None or empty when nothing was flagged), ``sources``
+    (source, format, records, kept, rejected, duplicates, error), ``threads``; ``by_thread`` is
+    written as ``summary/by_thread.csv`` when given. Missing optional columns count as empty.
+
+    Returns:
+        Relative path -> file content: ``summary/concepts.csv``, ``summary/review_queue.csv``,
+        ``summary/themes.csv``, (``summary/by_thread.csv``), ``summary/summary.md``, ``report.html``.
+        Same input, same bytes: rows are sorted explicitly and nothing reads the clock;
+        ``generated_from`` (e.g. the input folder) is the only provenance shown.
+
+    With ``redact`` (the default) e-mail addresses and phone numbers in commenters' text are
+    replaced by ``[email]`` / ``[phone]`` everywhere. No side effects; inputs are not modified.
+    """
+    _require(comments, "comments", ("comment_id",))
+    _require(concept_summary, "concept_summary", ("concept", "role"))
+    review_queue = _with_header(flags_queue, QUEUE_COLUMNS)
+    themes = _with_header(themes, THEME_COLUMNS)
+    redactor = _redactor(redact)
+    files = {
+        "summary/concepts.csv": to_csv(concepts_table(concept_summary, concepts, redactor)),
+        "summary/review_queue.csv": to_csv(redact_columns(sort_review_queue(review_queue), redactor)),
+        "summary/themes.csv": to_csv(themes_table(themes, comments, redactor)),
+    }
+    if by_thread is not None:
+        files["summary/by_thread.csv"] = to_csv(redact_columns(by_thread, redactor))
+    view = build_view(
+        comments=comments,
+        claims=claims,
+        concept_summary=concept_summary,
+        concepts=concepts,
+        themes=themes,
+        review_queue=review_queue,
+        sources=sources,
+        threads=threads,
+        by_thread=by_thread,
+        redact=redactor,
+        redacted=redact,
+        generated_from=generated_from,
+    )
+    files["summary/summary.md"] = render_markdown(view)
+    files["report.html"] = render_html(view)
+    return dict(sorted(files.items()))
+
+
+def concepts_table(concept_summary: pd.DataFrame, concepts: pd.DataFrame, redact: Callable[[str], str]) -> pd.DataFrame:
+    """``summary/concepts.csv``: the contract's columns first, then the rest, plus cluster members."""
+    table = sort_concept_summary(concept_summary)
+    for column in CONCEPT_COLUMNS:
+        if column not in table.columns:
+            table[column] = 0 if column in _NUMERIC_CONCEPT_COLUMNS else ""
+    for column in _SHARE_COLUMNS:
+        if column in table.columns:
+            table[column] = pd.to_numeric(table[column], errors="coerce").round(3)
+    if "members" not in table.columns and {"concept", "members"} <= set(concepts.columns):
+        members = {text_of(c): "; ".join(as_list(m)) for c, m in zip(concepts["concept"], concepts["members"])}
+        table["members"] = table["concept"].astype(str).map(members).fillna("")
+    ordered = CONCEPT_COLUMNS + [column for column in table.columns if column not in CONCEPT_COLUMNS]
+    return redact_columns(table[ordered], redact)
+
+
+def themes_table(themes: pd.DataFrame, comments: pd.DataFrame, redact: Callable[[str], str]) -> pd.DataFrame:
+    """``summary/themes.csv``: themes, largest first, with an excerpt of their first representative comment."""
+    table = sort_themes(themes)
+    if "example" not in table.columns and "representative_ids" in table.columns and {"comment_id", "text"} <= set(comments.columns):
+        texts = dict(zip(comments["comment_id"].astype(str), comments["text"].map(text_of)))
+        first = table["representative_ids"].map(lambda ids: next(iter(as_list(ids, ids=True)), ""))
+        table["example"] = first.map(lambda comment_id: excerpt(texts.get(comment_id, ""), 200))
+    return redact_columns(table, redact)
+
+
+def redact_columns(table: pd.DataFrame, redact: Callable[[str], str]) -> pd.DataFrame:
+    """A copy with list cells joined by ``; `` and free-text columns redacted."""
+    result = table.copy()
+    for column in result.columns:
+        if result[column].map(_is_list).any():
+            result[column] = result[column].map(lambda value: "; ".join(as_list(value)) if _is_list(value) else value)
+        if column in FREE_TEXT_COLUMNS:
+            result[column] = result[column].map(lambda value: redact(value) if isinstance(value, str) else value)
+    return result
+
+
+def to_csv(table: pd.DataFrame) -> str:
+    """CSV text with ``\\n`` line ends whose cells cannot start a spreadsheet formula."""
+    return defuse_formulas(table).to_csv(index=False, lineterminator="\n")
+
+
+def _with_header(table: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+    if table is None or len(table.columns) == 0:
+        return pd.DataFrame(columns=columns)
+    return table
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, (list, tuple, np.ndarray))
+
+
+def _redactor(enabled: bool) -> Callable[[str], str]:
+    if not enabled:
+        return lambda text: text
+    # Imported here so that a report without redaction does not depend on the redaction rules.
+    from pipeline.redact import redact as redact_text
+
+    return lambda text: redact_text(text) if text else text
+
+
+def _require(table: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
+    missing = [column for column in columns if column not in table.columns]
+    if missing and not table.empty:
+        raise StageInputError(f"report: the {name} table lacks columns {', '.join(missing)}")
