@@ -6,6 +6,7 @@ as ``red wine``) and ``span._.match_rule`` (``lexicon``, ``drug-dictionary`` or 
 """
 from __future__ import annotations
 
+import functools
 from typing import Iterable
 
 from spacy.attrs import IDX, IS_ALPHA, IS_TITLE, IS_UPPER, LENGTH, LIKE_NUM, LOWER
@@ -17,7 +18,7 @@ from spacy.util import filter_spans
 from pipeline.extract.extensions import register_extensions
 from pipeline.extract.lexicon import Lexicon, cached_lexicon
 from pipeline.extract.medicines import DrugDictionary, SpellingMatcher, load_drug_dictionary
-from pipeline.io.rule_files import packaged_file, parse_yaml, string_list
+from pipeline.io.rule_files import check_keys, packaged_file, parse_yaml, string_list
 
 SPAN_KEY = "concepts"
 _FUZZY_CATEGORIES = ("medication", "supplement")
@@ -46,6 +47,8 @@ class ConceptMatcher:
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for phrase, entry in phrases.items():
             self.phrase_matcher.add(entry, [nlp.make_doc(phrase)])
+        self.blockers = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.blockers.add("not_a_concept", list(nlp.tokenizer.pipe(_not_concepts())))
         self.pattern_matcher = Matcher(nlp.vocab)
         for concept in lexicon.concepts.values():
             if concept.patterns:
@@ -76,6 +79,9 @@ def find_concepts(doc: Doc, matcher: ConceptMatcher) -> list[Span]:
         if matcher.spelling is not None:
             taken = {i for span in candidates for i in range(span.start, span.end)}
             candidates.extend(_misspelt_spans(doc, tokens, matcher, taken))
+    if candidates:
+        blocked = {i for _, start, end in matcher.blockers(doc) for i in range(start, end)}
+        candidates = [span for span in candidates if not any(i in blocked for i in range(span.start, span.end))]
     # Longest span wins; among equals, the lexicon beats the dictionary beats spelling.
     candidates.sort(key=lambda s: _RULE_PRIORITY[s._.match_rule])
     return sorted(filter_spans(candidates), key=lambda s: s.start)
@@ -155,6 +161,14 @@ def _concept_span(doc: Doc, start: int, end: int, lexicon: Lexicon, entry: str, 
         span._.concept = span._.entry = generic
     span._.match_rule = rule
     return span
+
+
+@functools.cache
+def _not_concepts() -> tuple[str, ...]:
+    """Phrases in which a lexicon word does not name its concept (``pipeline/data/not_concepts.yaml``)."""
+    name, text = packaged_file("not_concepts.yaml")
+    document = check_keys(name, "top level", parse_yaml(name, text) or {}, {"phrases"})
+    return tuple(p.lower() for p in string_list(name, "phrases", document.get("phrases")))
 
 
 _ORDINARY_WORDS: frozenset[str] | None = None

@@ -27,7 +27,7 @@ from pipeline.extract.sentences import sentence_spans, sentence_starts
 
 EFFECT_LABELS = frozenset({
     "helped", "partial", "no_effect", "no_reaction", "worsened", "caused_by", "cessation", "relief_outcome",
-    "cramp_outcome", "conditional", "temporal", "purpose", "advised", "intent",
+    "cramp_outcome", "conditional", "temporal", "purpose", "advised", "intent", "unrelated",
 })
 STATE_LABELS = frozenset({"relief_outcome", "cramp_outcome"})
 ACTING_LABELS = frozenset({"use", "cessation", "conditional", "temporal", "purpose", "advised", "intent", "tried"})
@@ -41,14 +41,18 @@ CLAUSE_PUNCT = frozenset({";", ":", "!", "?", "—", "–", "...", "--"})
 SOFT_CLAUSE_OPENERS = frozenset({"and", "so", "then", "which", "because", "as", "now"})
 LIST_SEPARATORS = frozenset({
     ",", "and", "or", "&", "/", "plus", "nor", "and/or", "also", "the", "a", "an", "some", "more", "my", "extra",
-    "of", "lots", "plenty", "in", "with", "+",
+    "of", "lots", "plenty", "with", "+",
 })
+# A negation before the first item of a plain list covers the rest ("don't take my magnesium,
+# iron or zinc"), but not across quantifiers ("no alcohol, no soda, lots of water").
+PLAIN_LIST_SEPARATORS = frozenset({",", "and", "or", "&", "/", "nor", "...", "and/or"})
 NEGATION_WINDOW = 3
 CESSATION_WINDOW = 6
 CONDITIONAL_WINDOW = 12
 FOLLOWING_SENTENCES = 2
 _CONCEPTS = "remedy_miner.concepts"
 _SENTENCE_STARTS = "remedy_miner.sentence_starts"
+_ABOUT_CRAMPS = "remedy_miner.about_cramps"
 OTHER_COMPLAINT = "other complaint"
 
 
@@ -173,11 +177,13 @@ def decide_claims(doc: Doc, context: ClaimContext) -> list[Claim]:
     # Span groups and Span.sent are costly to rebuild; the rules below read these per-doc copies.
     doc.user_data[_CONCEPTS] = concepts
     doc.user_data[_SENTENCE_STARTS] = starts
+    doc.user_data[_ABOUT_CRAMPS] = any(c.label_ == "condition" for c in cues)
     try:
         return _decide_sentences(doc, context, sentences, concepts, cues)
     finally:
         doc.user_data.pop(_CONCEPTS, None)
         doc.user_data.pop(_SENTENCE_STARTS, None)
+        doc.user_data.pop(_ABOUT_CRAMPS, None)
 
 
 def _concepts_of(doc: Doc) -> list[Span]:
@@ -276,7 +282,8 @@ def _claim_for(
     negation = negation_cue(mention, segment, sentence_cues)
     attached = attached_cues(mention, segment, segments, sentence_cues, sentence, following, negated=negation is not None)
     decision = decide_role(
-        mention, attached, question, context, negated=negation is not None, advice=sentence_experiencer == "general"
+        mention, attached, question, context, negated=negation is not None, advice=sentence_experiencer == "general",
+        about_cramps=mention.doc.user_data[_ABOUT_CRAMPS],
     )
     if mention.label_ == "condition" and decision.role == "remedy":
         # A condition is never a remedy; when its treatment brought relief, it was the cause.
@@ -316,7 +323,13 @@ def _claim_for(
 
 
 def decide_role(
-    mention: Span, cues: Sequence[Span], question: bool, context: ClaimContext, negated: bool = False, advice: bool = False
+    mention: Span,
+    cues: Sequence[Span],
+    question: bool,
+    context: ClaimContext,
+    negated: bool = False,
+    advice: bool = False,
+    about_cramps: bool = True,
 ) -> Decision:
     """The first rule that fits decides the role and effect (see docs/rules.md)."""
     by_label: dict[str, list[Span]] = {}
@@ -324,6 +337,8 @@ def decide_role(
         by_label.setdefault(cue.label_, []).append(cue)
     has = by_label.get
     relief = [*(has("relief_outcome") or []), *(has("helped") or [])]
+    if has("unrelated"):
+        return Decision("mention", "unclear", "unrelated", has("unrelated")[:1])
     if question:
         return _question_decision(mention, by_label)
     cessation = [c for c in has("cessation") or [] if c.end <= mention.start and mention.start - c.end <= CESSATION_WINDOW]
@@ -383,7 +398,7 @@ def decide_role(
             return Decision("remedy", "no_effect", "helped_negated", relief[:1])
         return Decision("remedy", "helped", "helped", relief[:1])
     purpose = [c for c in has("purpose") or [] if c.start >= mention.end or _sentence_of(c) != elsewhere]
-    advised = [c for c in has("advised") or [] if c.end <= mention.start]
+    advised = [c for c in has("advised") or [] if c.end <= mention.start and about_cramps]
     if purpose or advised:
         return Decision("remedy", "unclear", "use_for_condition", (purpose or advised)[:1])
     intent = [c for c in has("intent") or [] if c.start < mention.start]
@@ -602,7 +617,7 @@ def list_head(mention: Span, segment: tuple[int, int]) -> Span:
     earlier = [m for m in _concepts_of(doc) if segment[0] <= m.start and m.end <= mention.start]
     head = mention
     for candidate in reversed(earlier):
-        if not _only_separators(doc[candidate.end : head.start]):
+        if not all(t.lower_ in PLAIN_LIST_SEPARATORS or t.is_space for t in doc[candidate.end : head.start]):
             break
         head = candidate
     return head

@@ -20,7 +20,7 @@ MULTIWORD_ONLY = frozenset({"question_start", "reply_reference"})
 # Labels that compete for the same words: the longest cue wins among them.
 COMPETING = frozenset({
     "helped", "partial", "no_effect", "no_reaction", "worsened", "caused_by", "cessation", "use", "purpose", "relief_outcome",
-    "intent", "tried", "advised",
+    "intent", "tried", "advised", "unrelated",
     "cramp_outcome", "conditional", "temporal", "hedge", "negation", "rhetorical",
 })
 

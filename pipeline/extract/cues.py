@@ -11,7 +11,7 @@ from pipeline.io.rule_files import check_keys, packaged_file, parse_yaml, string
 
 CUE_LABELS = (
     "condition", "helped", "partial", "no_effect", "no_reaction", "discovery_lead", "worsened", "caused_by", "cessation", "use", "purpose", "relief_outcome",
-    "cramp_outcome", "conditional", "temporal", "question_start", "rhetorical", "advised", "intent", "tried", "comparison", "hedge", "negation", "contrast",
+    "cramp_outcome", "conditional", "temporal", "question_start", "rhetorical", "advised", "unrelated", "intent", "tried", "comparison", "hedge", "negation", "contrast",
     "family", "friend", "other_person", "general", "imperative", "rhetorical_target", "reply_reference",
     "claim_verb", "discovery_stop",
 )

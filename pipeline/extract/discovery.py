@@ -68,8 +68,11 @@ def discover_phrases(doc: Doc, cues: Iterable[Span], known: list[Span], words: "
             yield _discovered_span(quoted, None)
     claim_sentences = {starts[c.start] for c in cue_list if c.label_ in TRAILING_CUES | {"relief_outcome", "purpose"}}
     seen: set[tuple[int, int]] = set()
+    longer_claims = {(c.start, c.end) for c in cue_list if c.label_ in TRAILING_CUES | {"worsened", "helped"}}
     for cue in cue_list:
         candidate = None
+        if any(start <= cue.start and cue.end < end for start, end in longer_claims):
+            continue  # "take" in "take care of" is part of a claim phrase, not a lead-in
         if cue.label_ == "discovery_lead" and (starts[cue.start] in claim_sentences or cue.text.lower() in CREDITING_LEADS):
             candidate = _phrase_after(doc, cue.end, stop_words, cue_words)
         elif cue.label_ in TRAILING_CUES and cue[0].lower_ in words.claim_verbs:

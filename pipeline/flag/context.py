@@ -50,6 +50,7 @@ class CommentView:
         self._hits: dict[str, list[Hit]] = {}
         self._tokens: list[Token] | None = None
         self._words: frozenset[str] | None = None
+        self._phrase_hits: dict[str, list[Hit]] | None = None
 
     # Sentences -----------------------------------------------------------------------------
 
@@ -81,6 +82,13 @@ class CommentView:
         return self._tokens
 
     @property
+    def all_phrase_hits(self) -> dict[str, list[Hit]]:
+        """Phrase hits of every cue set, found in one pass over the words."""
+        if self._phrase_hits is None:
+            self._phrase_hits = self.rules.phrase_hits(self.text, self.tokens)
+        return self._phrase_hits
+
+    @property
     def words(self) -> frozenset[str]:
         """The distinct lower-cased words, for the anchor check of patterns."""
         if self._words is None:
@@ -91,7 +99,8 @@ class CommentView:
         """Hits of one cue set in the whole text (searched once)."""
         found = self._hits.get(set_name)
         if found is None:
-            found = self.rules.cues(set_name).find(self.text, self.tokens, self.words) if self.text else []
+            found = self.rules.cues(set_name).find(self.text, self.tokens, self.words,
+                                                   self.all_phrase_hits.get(set_name, [])) if self.text else []
             self._hits[set_name] = found
         return found
 

@@ -125,14 +125,19 @@ class CueSet:
     patterns: tuple[AnchoredPattern, ...]
     phrases: dict[str, tuple[tuple[tuple[str, ...], Cue], ...]] = field(default_factory=dict)
 
-    def find(self, text: str, tokens: list[Token] | None = None, words: frozenset[str] | None = None) -> list[Hit]:
+    def find(self, text: str, tokens: list[Token] | None = None, words: frozenset[str] | None = None,
+             phrase_hits: list[Hit] | None = None) -> list[Hit]:
         """Every hit in ``text`` in order; where hits overlap, the earlier, then the longer, wins.
 
-        ``tokens`` and ``words`` (the set of token strings) may be passed when already computed.
+        ``tokens``, ``words`` (the set of token strings) and this set's ``phrase_hits`` may be
+        passed when already computed (see :meth:`SafetyRules.phrase_hits`).
         """
         if tokens is None:
             tokens = tokenize(text)
-        hits = self.phrase_hits(text, tokens) if self.phrases else []
+        if phrase_hits is not None:
+            hits = list(phrase_hits)
+        else:
+            hits = self.phrase_hits(text, tokens) if self.phrases else []
         if self.patterns:
             if words is None:
                 words = frozenset(word for word, _, _ in tokens)
@@ -286,10 +291,36 @@ class SafetyRules:
     settings: dict[str, Any]
     files: tuple[str, ...] = ()
     classes: frozenset[str] = field(default=frozenset())
+    phrase_index: dict[str, tuple[tuple[tuple[str, ...], str, Cue], ...]] = field(default_factory=dict)
 
     def cues(self, name: str) -> CueSet:
         """The cue set called ``name`` (an empty one when no file defines it)."""
         return self.cue_sets.get(name) or CueSet(name, (), ())
+
+    def phrase_hits(self, text: str, tokens: list[Token]) -> dict[str, list[Hit]]:
+        """The phrase hits of every cue set in one pass over the words, by cue set.
+
+        At each word, each set keeps its longest phrase; overlaps within a set are settled
+        later by :meth:`CueSet.find`.
+        """
+        found: dict[str, list[Hit]] = {}
+        index = self.phrase_index
+        size_of_text = len(tokens)
+        for position, (word, start, _) in enumerate(tokens):
+            candidates = index.get(word)
+            if not candidates:
+                continue
+            matched: set[str] = set()
+            for phrase, set_name, cue in candidates:
+                if set_name in matched:
+                    continue
+                size = len(phrase)
+                if size == 1 or (position + size <= size_of_text
+                                 and all(tokens[position + k][0] == phrase[k] for k in range(1, size))):
+                    end = tokens[position + size - 1][2]
+                    found.setdefault(set_name, []).append(Hit(cue, start, end, text[start:end]))
+                    matched.add(set_name)
+        return found
 
 
 def load_safety_rules(extra: Sequence[Path] = ()) -> SafetyRules:
@@ -396,6 +427,7 @@ class _Merged:
             settings=settings,
             files=files,
             classes=self._classes(warnings),
+            phrase_index=_phrase_index(cue_sets),
         )
 
     def _required(self, block: str, key: str) -> tuple[str, Any]:
@@ -426,7 +458,10 @@ class _Merged:
 
         medium_at, high_at = self._number("polypharmacy", "medium_at"), self._number("polypharmacy", "high_at")
         if high_at < medium_at:
-            raise RuleFileError(f"{self._required('polypharmacy', 'high_at')[0]}: polypharmacy: high_at ({high_at}) is below medium_at ({medium_at})")
+            high_file, medium_file = self._required("polypharmacy", "high_at")[0], self._required("polypharmacy", "medium_at")[0]
+            raise RuleFileError(
+                f"{medium_file}: polypharmacy: high_at ({high_at}, set in {high_file}) is below medium_at ({medium_at})"
+            )
         return Polypharmacy(
             categories=frozenset(strings("categories")),
             generic_concepts=frozenset(c.lower() for c in strings("generic_concepts")),
@@ -570,6 +605,15 @@ def _cue(name: str, set_name: str, index: int, entry: Any) -> tuple[Cue, list[st
     if unusable:
         raise RuleFileError(f"{name}: {where}: anchor {unusable[0]!r} must be a single word")
     return cue, (phrases, patterns, frozenset(anchors))
+
+
+def _phrase_index(cue_sets: dict[str, CueSet]) -> dict[str, tuple[tuple[tuple[str, ...], str, Cue], ...]]:
+    """First word -> (phrase, cue set, cue) over every set, each set's longest phrases first."""
+    index: dict[str, list[tuple[tuple[str, ...], str, Cue]]] = {}
+    for set_name in sorted(cue_sets):
+        for word, entries in cue_sets[set_name].phrases.items():
+            index.setdefault(word, []).extend((phrase, set_name, cue) for phrase, cue in entries)
+    return {word: tuple(entries) for word, entries in index.items()}
 
 
 def _compile_set(set_name: str, entries: list[tuple[Cue, tuple]]) -> CueSet:
