@@ -6,6 +6,7 @@ are kept; within the effect and context labels a cue inside a longer cue is drop
 """
 from __future__ import annotations
 
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -46,19 +47,53 @@ class CueMatcher:
         for label, patterns in cues.patterns.items():
             if patterns:
                 self.pattern_matcher.add(label, [list(p) for p in patterns])
+        strings = nlp.vocab.strings
+        self.windows = [
+            (label, _hashed(strings, w.first), _hashed(strings, w.then), _hashed(strings, w.last), w.gap, _hashed(strings, w.blockers))
+            for label, windows in (cues.windows or {}).items() for w in windows
+        ]
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.spans[SPAN_KEY] = find_cues(doc, self.phrase_matcher, self.pattern_matcher)
+        doc.spans[SPAN_KEY] = find_cues(doc, self.phrase_matcher, self.pattern_matcher, self.windows)
         return doc
 
 
-def find_cues(doc: Doc, phrase_matcher: PhraseMatcher, pattern_matcher: Matcher) -> list[Span]:
+def _hashed(strings, words: frozenset[str]) -> frozenset[int]:
+    return frozenset(strings.add(word) for word in words)
+
+
+def window_matches(lowers: list[int], windows: list[tuple]) -> list[tuple[int, int, str]]:
+    """``(start, end, label)`` for every window cue in a Doc given as lower-case word hashes."""
+    found = []
+    size = len(lowers)
+    for label, first, then, last, gap, blockers in windows:
+        for start, word in enumerate(lowers):
+            if word not in first:
+                continue
+            position = start + 1
+            if then:
+                if position >= size or lowers[position] not in then:
+                    continue
+                position += 1
+            for index in range(position, min(position + gap + 1, size)):
+                if lowers[index] in last:
+                    found.append((start, index + 1, label))
+                    break
+                if lowers[index] in blockers:
+                    break
+    return found
+
+
+def find_cues(doc: Doc, phrase_matcher: PhraseMatcher, pattern_matcher: Matcher, windows: list[tuple] = ()) -> list[Span]:
     """Cue spans of ``doc``, sorted, with competing cues inside longer ones removed."""
     strings = doc.vocab.strings
     matches = phrase_matcher(doc)
     if len(pattern_matcher):
         matches = [*matches, *pattern_matcher(doc)]
-    spans = sorted({(start, end, strings[match_id]) for match_id, start, end in matches})
+    found = {(start, end, strings[match_id]) for match_id, start, end in matches}
+    if windows and len(doc):
+        found.update(window_matches(doc.to_array(LOWER).tolist(), windows))
+    spans = sorted(found)
     covered = _longest_competing_cover(spans)
     kept = [s for s in spans if s[2] not in COMPETING or not _inside_longer(s, covered)]
     return [Span(doc, start, end, label=label) for start, end, label in kept]

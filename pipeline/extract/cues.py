@@ -15,7 +15,20 @@ CUE_LABELS = (
     "family", "friend", "other_person", "general", "imperative", "rhetorical_target", "reply_reference",
     "claim_verb", "discovery_stop",
 )
-_LABEL_KEYS = {"description", "phrases", "patterns"}
+_LABEL_KEYS = {"description", "phrases", "patterns", "windows"}
+_WINDOW_KEYS = {"first", "then", "last", "gap", "blockers"}
+
+
+@dataclass(frozen=True)
+class Window:
+    """A word from ``first`` (then optionally one from ``then``), and within ``gap`` more words
+    one from ``last``, with no word from ``blockers`` in between. Cheaper than a token pattern."""
+
+    first: frozenset[str]
+    last: frozenset[str]
+    gap: int
+    then: frozenset[str] = frozenset()
+    blockers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,7 @@ class CueSet:
 
     phrases: dict[str, tuple[str, ...]]
     patterns: dict[str, tuple]
+    windows: dict[str, tuple[Window, ...]] = None  # type: ignore[assignment]
 
     def words(self, label: str) -> frozenset[str]:
         """The single-word phrases of a label, lower case."""
@@ -38,6 +52,7 @@ def load_cues(extra: Sequence[Path] = ()) -> CueSet:
     """
     phrases: dict[str, list[str]] = {label: [] for label in CUE_LABELS}
     patterns: dict[str, list] = {label: [] for label in CUE_LABELS}
+    windows: dict[str, list[Window]] = {label: [] for label in CUE_LABELS}
     for name, text in [packaged_file("cues.yaml"), *user_files(extra)]:
         document = parse_yaml(name, text) or {}
         check_keys(name, "top level", document, {"cues"})
@@ -50,7 +65,22 @@ def load_cues(extra: Sequence[Path] = ()) -> CueSet:
                 if not isinstance(pattern, list) or not pattern or not all(isinstance(t, dict) for t in pattern):
                     raise RuleFileError(f"{name}: cue label {label!r}: a pattern must be a list of token mappings")
                 patterns[label].append(pattern)
-    return CueSet({k: tuple(dict.fromkeys(v)) for k, v in phrases.items()}, {k: tuple(v) for k, v in patterns.items()})
+            for index, window in enumerate(entry.get("windows") or [], start=1):
+                windows[label].append(_window(name, f"cue label {label!r}: window {index}", window))
+    return CueSet(
+        {k: tuple(dict.fromkeys(v)) for k, v in phrases.items()},
+        {k: tuple(v) for k, v in patterns.items()},
+        {k: tuple(v) for k, v in windows.items()},
+    )
+
+
+def _window(name: str, where: str, entry: object) -> Window:
+    check_keys(name, where, entry, _WINDOW_KEYS, {"first", "last", "gap"})
+    gap = entry["gap"]
+    if not isinstance(gap, int) or isinstance(gap, bool) or not 0 <= gap <= 8:
+        raise RuleFileError(f"{name}: {where}: 'gap' must be a whole number from 0 to 8")
+    words = {key: frozenset(w.lower() for w in string_list(name, f"{where}: {key}", entry.get(key))) for key in _WINDOW_KEYS - {"gap"}}
+    return Window(words["first"], words["last"], gap, words["then"], words["blockers"])
 
 
 @functools.lru_cache(maxsize=8)

@@ -8,10 +8,8 @@ import spacy
 from spacy.language import Language
 
 # Importing the component modules registers their factories with spaCy.
-from pipeline.extract import concept_matcher, context, cue_matcher, discovery  # noqa: F401
+from pipeline.extract import concept_matcher, context, cue_matcher, discovery, sentences  # noqa: F401
 from pipeline.errors import PipelineError
-
-SENTENCE_PUNCT = [".", "!", "?", "\n", "...", "!!", "??", "?!", "!?"]
 
 
 def build_nlp(lexicon: Sequence[Path] = (), *, model: str | None = None, cues: Sequence[Path] = ()) -> Language:
@@ -28,7 +26,7 @@ def build_nlp(lexicon: Sequence[Path] = (), *, model: str | None = None, cues: S
     """
     nlp = _base(model)
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
-        nlp.add_pipe("sentencizer", config={"punct_chars": SENTENCE_PUNCT})
+        nlp.add_pipe("remedy_sentences")
     lexicon_paths = [str(p) for p in lexicon]
     cue_paths = [str(p) for p in cues]
     nlp.add_pipe("remedy_concepts", config={"lexicon_paths": lexicon_paths})

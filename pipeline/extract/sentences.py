@@ -6,9 +6,46 @@ comment, so they use these lists, computed from one array read per Doc.
 """
 from __future__ import annotations
 
-from spacy.attrs import SENT_START
+import numpy
+from spacy.attrs import ORTH, SENT_START
+from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+SENTENCE_PUNCT = (".", "!", "?", "\n", "...", "!!", "??", "?!", "!?", "!!!", "???", "..", "....", "\n\n")
+
+
+@Language.factory("remedy_sentences", assigns=["token.is_sent_start"], default_config={"punct_chars": list(SENTENCE_PUNCT)})
+def make_sentence_splitter(nlp: Language, name: str, punct_chars: list[str]) -> "SentenceSplitter":
+    return SentenceSplitter(nlp, punct_chars)
+
+
+class SentenceSplitter:
+    """Splits after runs of sentence punctuation and at line breaks, like spaCy's sentencizer,
+    but reads the Doc as one array instead of creating a Token object per word."""
+
+    def __init__(self, nlp: Language, punct_chars: list[str]) -> None:
+        self.punct = frozenset(nlp.vocab.strings.add(p) for p in punct_chars)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if len(doc):
+            doc.from_array([SENT_START], sentence_start_flags(doc.to_array(ORTH).tolist(), self.punct))
+        return doc
+
+
+def sentence_start_flags(orths: list[int], punct: frozenset[int]) -> numpy.ndarray:
+    """1 where a sentence starts, -1 elsewhere: a new sentence begins at the first token that is
+    not sentence punctuation after one that is."""
+    flags = numpy.full(len(orths), -1, dtype="int64")
+    flags[0] = 1
+    seen_end = False
+    for index, orth in enumerate(orths):
+        if orth in punct:
+            seen_end = True
+        elif seen_end:
+            flags[index] = 1
+            seen_end = False
+    # spaCy reads the flags as unsigned 64-bit values (-1 wraps around, as it expects).
+    return flags.astype("uint64").reshape(-1, 1)
 
 def sentence_starts(doc: Doc) -> list[int]:
     """For every token, the index of the first token of its sentence."""
