@@ -104,6 +104,10 @@ Model = Annotated[
     Optional[str],
     typer.Option("--model", help="An installed spaCy model to start from (default: a blank English pipeline).", show_default=False),
 ]
+RuleFiles = Annotated[
+    Optional[list[Path]],
+    typer.Option("--rules", help="Extra or overriding safety rule file (YAML); repeatable.", show_default=False),
+]
 NoRedact = Annotated[
     bool, typer.Option("--no-redact", help="Keep e-mail addresses and phone numbers instead of [email]/[phone].")
 ]
@@ -197,6 +201,26 @@ def _run_cluster(out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]]
     return result
 
 
+def _run_flag(out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]], rules: Optional[list[Path]]):
+    from pipeline.extract.lexicon import cached_lexicon
+    from pipeline.flag.rules import load_safety_rules
+    from pipeline.flag.stage import flag_comments
+
+    _check_table_format(fmt)
+    comments = read_table(out, "comments", required=("comment_id", "text"))
+    claims = read_table(
+        out, "claims",
+        required=("comment_id", "concept", "category", "role", "effect", "negated", "question", "experiencer", "surface", "start", "end"),
+    )
+    lexicon_set = cached_lexicon(tuple(str(p) for p in lexicon or []))
+    flags = flag_comments(comments, claims, rules=load_safety_rules(rules or []), lexicon=lexicon_set)
+    write_table(flags, out, "flags", fmt)
+    counts = flags["severity"].value_counts()
+    by_severity = ", ".join(f"{int(counts.get(s, 0))} {s}" for s in ("urgent", "high", "medium", "low"))
+    _say(quiet, f"flag: {len(comments)} comments -> {len(flags)} flags ({by_severity}) -> {out}")
+    return flags
+
+
 def _run_report(out: Path, quiet: bool, redact: bool) -> dict[str, str]:
     from pipeline.report.counts import count_concepts
     from pipeline.report.stage import build_report
@@ -284,6 +308,23 @@ def cluster(out: Out = DEFAULT_OUT, fmt: TableFormat = "parquet", quiet: Quiet =
 
 
 @app.command()
+def flag(
+    out: Out = DEFAULT_OUT,
+    fmt: TableFormat = "parquet",
+    quiet: Quiet = False,
+    lexicon: LexiconFiles = None,
+    rules: RuleFiles = None,
+) -> None:
+    """Flag the comments a safety reviewer must see (blood clots, red-flag symptoms, risky
+    medicine combinations, quinine, children, personal data, spam...) and write the flags table.
+
+    Example: remedy-miner flag --out data/processed --rules my-rules.yaml
+    """
+    with _user_errors():
+        _run_flag(out, fmt, quiet, lexicon, rules)
+
+
+@app.command()
 def report(out: Out = DEFAULT_OUT, quiet: Quiet = False, no_redact: NoRedact = False) -> None:
     """Write the summary tables (summary/*.csv), summary/summary.md and a self-contained report.html
     from the comments, claims, concepts, themes, flags (when present), sources and threads tables.
@@ -367,6 +408,7 @@ def run(
     keep_going: KeepGoing = False,
     lexicon: LexiconFiles = None,
     model: Model = None,
+    rules: RuleFiles = None,
     no_redact: NoRedact = False,
 ) -> None:
     """Run every stage in order on the inputs (default: the bundled sample in data/raw/).
@@ -379,6 +421,7 @@ def run(
         _run_ingest(inputs, out, fmt, quiet, options, max_bytes)
         _run_extract(out, fmt, quiet, lexicon, model)
         _run_cluster(out, fmt, quiet, lexicon)
+        _run_flag(out, fmt, quiet, lexicon, rules)
         _run_report(out, quiet, redact=not no_redact)
 
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
-COMMANDS = ["ingest", "extract", "cluster", "report", "show", "evaluate", "run"]
+COMMANDS = ["ingest", "extract", "cluster", "flag", "report", "show", "review", "evaluate", "run"]
 runner = CliRunner()
 
 

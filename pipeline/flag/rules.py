@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from pipeline.errors import RuleFileError
 from pipeline.flag.text import NUMBER_PATTERN
@@ -234,6 +234,8 @@ class ChildWarning:
 
 @dataclass(frozen=True)
 class Polypharmacy:
+    """How many distinct medicines make a list worth a review, and what raises its severity."""
+
     categories: frozenset[str]
     generic_concepts: frozenset[str]
     medium_at: int
@@ -714,7 +716,3 @@ def _warning(name: str, index: int, entry: Any) -> ChildWarning:
         source=_text_key(name, where, entry, "source", True),
     )
 
-
-def rule_classes(rules: SafetyRules) -> Iterable[str]:
-    """The lexicon classes the rules refer to, sorted."""
-    return sorted(rules.classes)

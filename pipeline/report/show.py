@@ -70,8 +70,10 @@ def show_queue(review_queue: pd.DataFrame, *, top: int = 20, console: Optional[C
     """Print the first ``top`` review items, most severe first."""
     rows = sort_review_queue(review_queue)
     table = Table(title="Review queue", caption=_caption(len(rows), top), box=box.SIMPLE_HEAD, pad_edge=False)
-    for header in ("severity", "flag", "author", "posted", "reason", "evidence", "status"):
-        table.add_column(header, overflow="fold")
+    # One line per item: the full reason is in review_queue.csv and the report.
+    widths = {"severity": 7, "flag": 12, "author": 10, "posted": 10, "reason": 40, "evidence": 22, "status": 6}
+    for header, width in widths.items():
+        table.add_column(header, overflow="ellipsis", no_wrap=True, max_width=width, min_width=min(width, 6))
     for record in rows.head(top).to_dict("records"):
         severity = text_of(record.get("severity"))
         table.add_row(

@@ -39,7 +39,8 @@ DecisionChoice = Enum("DecisionChoice", {name: name for name in DECISIONS}, type
 ExportFormat = Enum("ExportFormat", {name: name for name in EXPORT_FORMATS}, type=str)
 
 review_app = typer.Typer(
-    help="Review safety flags: list the queue, record decisions, export the queue.",
+    help="Review safety flags: list the queue, record decisions, export the queue.\n\n"
+    "Example: remedy-miner review list --severity urgent",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
