@@ -76,6 +76,8 @@ def _record(name: str, number: int, line: str) -> LabelRecord:
         raise InputFormatError(name, "a label needs 'text', or 'position' (with 'source'/'author')", line=number)
     claims = [_gold_claim(name, number, claim) for claim in data.get("claims") or []]
     flags = data.get("flags")
+    if isinstance(flags, list):
+        flags = [_flag_name(name, number, flag) for flag in flags]
     return LabelRecord(
         key=str(data.get("id") or f"line {number}"),
         line=number,
@@ -86,6 +88,15 @@ def _record(name: str, number: int, line: str) -> LabelRecord:
         claims=claims,
         flags=[str(f) for f in flags] if isinstance(flags, list) else None,
     )
+
+
+def _flag_name(name: str, number: int, flag: object) -> str:
+    """A gold flag is written as its id, or as {"flag": id, "severity": ...}."""
+    if isinstance(flag, dict) and isinstance(flag.get("flag"), str):
+        return flag["flag"]
+    if isinstance(flag, str):
+        return flag
+    raise InputFormatError(name, f"a flag must be an id or {{'flag': id, ...}}: {flag!r}"[:300], line=number)
 
 
 def _gold_claim(name: str, number: int, claim: object) -> GoldClaim:
