@@ -6,8 +6,9 @@ writes the result. Library errors become one line on stderr and exit status 1.
 from __future__ import annotations
 
 import contextlib
+import sys
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import Annotated, Callable, Iterator, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -20,6 +21,7 @@ from pipeline.io.sources import DEFAULT_MAX_BYTES, discover_inputs, load_raw_sou
 from pipeline.io.tables import TABLE_FORMATS, read_table, write_table, write_text
 
 DEFAULT_INPUT = Path("data/raw")
+PROGRESS_MIN_ROWS = 2000
 DEFAULT_OUT = Path("data/processed")
 
 
@@ -137,6 +139,19 @@ def _say(quiet: bool, message: str) -> None:
         typer.echo(message)
 
 
+@contextlib.contextmanager
+def _progress_bar(quiet: bool, label: str, total: int) -> Iterator[Optional[Callable[[int], None]]]:
+    """A progress bar on stderr for long stages, when a person is watching (a terminal, not --quiet)."""
+    if quiet or total < PROGRESS_MIN_ROWS or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda done: progress.update(task, completed=done)
+
+
 def _check_table_format(fmt: str) -> None:
     if fmt not in TABLE_FORMATS:
         raise PipelineError(f"--format {fmt!r} is not supported (choose from: {', '.join(TABLE_FORMATS)})")
@@ -171,7 +186,8 @@ def _run_extract(out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]]
     _check_table_format(fmt)
     comments = read_table(out, "comments", required=("comment_id", "text"))
     nlp = build_nlp(lexicon or [], model=model)
-    claims = extract_claims(comments, nlp=nlp)
+    with _progress_bar(quiet, "extract", len(comments)) as advance:
+        claims = extract_claims(comments, nlp=nlp, progress=advance)
     write_table(claims, out, "claims", fmt)
     claiming = claims[claims["role"] != "mention"]
     _say(
@@ -222,7 +238,7 @@ def _run_flag(out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]], r
 
 
 def _run_report(out: Path, quiet: bool, redact: bool) -> dict[str, str]:
-    from pipeline.report.counts import count_concepts
+    from pipeline.report.counts import count_by_group, count_concepts
     from pipeline.report.stage import build_report
     from pipeline.review.commands import REVIEW_DATABASE
     from pipeline.review.queue import build_review_queue
@@ -234,6 +250,7 @@ def _run_report(out: Path, quiet: bool, redact: bool) -> dict[str, str]:
     queue = None
     if flags is not None:
         queue = build_review_queue(flags, comments, ReviewStore(out / REVIEW_DATABASE).decisions(), redact=redact)
+    by_thread = count_by_group(claims, comments, "thread") if comments["thread"].nunique() > 1 else None
     files = build_report(
         comments,
         claims,
@@ -245,6 +262,7 @@ def _run_report(out: Path, quiet: bool, redact: bool) -> dict[str, str]:
         read_table(out, "threads"),
         redact=redact,
         generated_from=str(out),
+        by_thread=by_thread,
     )
     for name, content in files.items():
         write_text(content, out / name)

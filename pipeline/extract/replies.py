@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span
 from pipeline.extract.concept_matcher import SPAN_KEY as CONCEPT_KEY
 from pipeline.extract.context import Claim, ClaimContext, decide_claims
 from pipeline.extract.cue_matcher import SPAN_KEY as CUE_KEY
+from pipeline.extract.sentences import sentence_starts as sentence_starts_of
 
 MAX_BARE_REPLY_TOKENS = 40
 
@@ -30,7 +31,7 @@ def reply_claims(doc: Doc, parent: Claim, context: ClaimContext) -> list[Claim]:
     """Claims of a reply ``doc`` about its parent's concept, or ``[]`` when it does not refer to it."""
     if any(span._.concept == parent.concept for span in doc.spans[CONCEPT_KEY]):
         return []
-    anchor = _reference_anchor(doc, context.pointing_words)
+    anchor, agreeing = _reference_anchor(doc, context.pointing_words)
     if anchor is None:
         return []
     stand_in = Span(doc, anchor.start, anchor.end, label=parent.category)
@@ -42,23 +43,28 @@ def reply_claims(doc: Doc, parent: Claim, context: ClaimContext) -> list[Claim]:
         decided = [c for c in decide_claims(doc, context) if c.start == stand_in.start_char and c.end == stand_in.end_char]
     finally:
         doc.spans[CONCEPT_KEY] = original
-    return [_as_reply(claim, parent) for claim in decided]
+    # A bare "it" or "that" must carry a claim of its own; "the same thing", "same here" agree.
+    return [_as_reply(claim, parent) for claim in decided if agreeing or claim.role != "mention" or claim.question]
 
 
-def _reference_anchor(doc: Doc, pointing_words: frozenset[str]) -> Span | None:
-    """The words that point at the parent's remedy; in a short reply that names nothing,
-    its first word after the ``@name`` prefix."""
-    concept_tokens = {i for span in doc.spans[CONCEPT_KEY] for i in range(span.start, span.end)}
+def _reference_anchor(doc: Doc, pointing_words: frozenset[str]) -> tuple[Span | None, bool]:
+    """The words that point at the parent's remedy, and whether they agree with it outright
+    ("the same thing", "same here"). A pronoun counts only in a sentence that names nothing
+    else it could point at; a short reply that names nothing is anchored at its first word."""
+    concepts = list(doc.spans[CONCEPT_KEY])
+    concept_tokens = {i for span in concepts for i in range(span.start, span.end)}
     for cue in doc.spans[CUE_KEY]:
         if cue.label_ == "reply_reference" and not any(i in concept_tokens for i in range(cue.start, cue.end)):
-            return cue
+            return cue, True
+    named_sentences = {sentence_starts_of(doc)[span.start] for span in concepts}
+    starts = sentence_starts_of(doc)
     for token in doc:
-        if token.lower_ in pointing_words and token.i not in concept_tokens:
-            return doc[token.i : token.i + 1]
+        if token.lower_ in pointing_words and token.i not in concept_tokens and starts[token.i] not in named_sentences:
+            return doc[token.i : token.i + 1], False
     if concept_tokens or len(doc) > MAX_BARE_REPLY_TOKENS:
-        return None
+        return None, False
     first = next((t for t in doc if t.is_alpha and not t.text.startswith("@") and not _in_prefix(t)), None)
-    return doc[first.i : first.i + 1] if first is not None else None
+    return (doc[first.i : first.i + 1] if first is not None else None), False
 
 
 def _in_prefix(token) -> bool:
@@ -75,5 +81,5 @@ def _as_reply(claim: Claim, parent: Claim) -> Claim:
     if role == "remedy" and effect == "worsened":
         effect = "no_effect"
     if claim.role == "mention" and not claim.question:
-        effect = "helped" if role == "remedy" else "worsened"
+        effect = "helped" if role == "remedy" else "worsened"  # an outright "same here"
     return replace(claim, role=role, effect=effect, rule=f"reply_reference:{claim.rule}", category=parent.category)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable
+from typing import Callable, Iterable
 
 import pandas as pd
 from spacy.language import Language
@@ -21,24 +21,33 @@ _INTEGER = ("start", "end")
 BATCH_SIZE = 256
 
 
-def extract_claims(comments: pd.DataFrame, *, nlp: Language, batch_size: int = BATCH_SIZE) -> pd.DataFrame:
+def extract_claims(
+    comments: pd.DataFrame,
+    *,
+    nlp: Language,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
     """Find every concept mention in every comment and decide what it claims.
 
     Input columns: ``comment_id``, ``text`` (and ``parent_id`` for reply linking).
     Output: the contract's ``claims`` columns plus ``variant`` (the lexicon entry that matched,
     e.g. ``red wine`` for concept ``alcohol``), ``cues`` (the cue words behind each decision)
     and ``match_rule`` (lexicon, drug-dictionary, fuzzy or discovery). One row per mention, in
-    comment order. No side effects; ``comments`` is not modified.
+    comment order. ``progress``, if given, is called with the number of comments done so far
+    every ``batch_size`` comments. No other side effects; ``comments`` is not modified.
     """
     ids = comments["comment_id"].astype(str).tolist()
     texts = comments["text"].astype(str).tolist()
     parents = _parents(comments)
     claims_by_comment: dict[str, list[Claim]] = {}
     replies: dict[str, Doc] = {}
-    for comment_id, doc in zip(ids, nlp.pipe(texts, batch_size=batch_size)):
+    for done, (comment_id, doc) in enumerate(zip(ids, nlp.pipe(texts, batch_size=batch_size)), start=1):
         claims_by_comment[comment_id] = list(doc._.claims or [])
         if comment_id in parents:
             replies[comment_id] = doc  # kept for the second pass; replies are few
+        if progress is not None and (done % batch_size == 0 or done == len(ids)):
+            progress(done)
     _link_replies(replies, parents, claims_by_comment, nlp.get_pipe("claim_context"))
     return _frame([row for comment_id in ids for row in _rows(comment_id, claims_by_comment[comment_id])])
 

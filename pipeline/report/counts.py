@@ -182,6 +182,11 @@ def _optional_text(table: pd.DataFrame, column: str) -> pd.Series:
     return text_values(table[column]) if column in table.columns else pd.Series([""] * len(table), dtype=object)
 
 
+# Rules whose evidence is in the quoted sentence itself, so the quote shows the claim.
+DIRECT_RULES = frozenset({"helped", "partial", "no_effect", "causative", "conditional_trigger", "temporal_trigger",
+                          "cessation_relief", "trigger_no_reaction"})
+
+
 def _summary_row(concept: str, role: str, rows: pd.DataFrame, mentions: int) -> dict[str, object]:
     stated = rows[~rows["question"] & ~rows["negated"]]
     effects = {effect: int((stated["effect"] == effect).sum()) for effect in EFFECTS}
@@ -189,7 +194,7 @@ def _summary_row(concept: str, role: str, rows: pd.DataFrame, mentions: int) -> 
     low, high = wilson_interval(share_count, len(stated))
     supporting = stated[stated["effect"].isin(SUPPORTING[role])]
     contrary = stated[stated["effect"].isin(CONTRARY[role])]
-    example = _example(supporting) or _example(stated) or _example(rows)
+    example = _example(supporting, SHARE_EFFECT[role]) or _example(stated) or _example(rows)
     contrary_example = _example(contrary)
     dates = sorted(d for d in rows["posted_at"] if d)
     return {
@@ -218,14 +223,23 @@ def _summary_row(concept: str, role: str, rows: pd.DataFrame, mentions: int) -> 
     }
 
 
-def _example(rows: pd.DataFrame) -> tuple[str, str] | None:
-    """The quote that best shows a claim: short enough to read whole, not hedged, the
-    reader's own experience; then the first by comment id and position, for determinism."""
+def _example(rows: pd.DataFrame, preferred_effect: str = "") -> tuple[str, str] | None:
+    """The quote that best shows a claim: short enough to read whole, with the effect the
+    share counts (helped, worsened), not hedged, decided in its own sentence by a direct cue,
+    the reader's own experience; then the first by comment id and position, for determinism."""
     candidates = rows[rows["sentence"].str.strip() != ""]
     if candidates.empty:
         return None
     best = min(
         candidates.itertuples(index=False),
-        key=lambda r: (len(r.sentence) > EXAMPLE_CHARS, bool(r.hedged), r.experiencer != "self", r.comment_id, r.start),
+        key=lambda r: (
+            len(r.sentence) > EXAMPLE_CHARS,
+            bool(preferred_effect) and r.effect != preferred_effect,
+            bool(r.hedged),
+            str(getattr(r, "rule", "")) not in DIRECT_RULES,
+            r.experiencer != "self",
+            r.comment_id,
+            r.start,
+        ),
     )
     return shortened(best.sentence, EXAMPLE_CHARS), best.comment_id
