@@ -47,6 +47,7 @@ LIST_SEPARATORS = frozenset({
 # iron or zinc"), but not across quantifiers ("no alcohol, no soda, lots of water").
 PLAIN_LIST_SEPARATORS = frozenset({",", "and", "or", "&", "/", "nor", "...", "and/or"})
 NEGATION_WINDOW = 3
+REFUSING_WORDS = frozenset({"don't", "dont", "do", "never", "no", "not"})
 CESSATION_WINDOW = 6
 CONDITIONAL_WINDOW = 12
 FOLLOWING_SENTENCES = 2
@@ -306,7 +307,7 @@ def _claim_for(
         entry=mention._.entry,
         role=decision.role,
         effect=decision.effect,
-        negated=negation is not None and not decision.rule.startswith("cessation"),
+        negated=(negation is not None and not decision.rule.startswith("cessation")) or _refused(mention, attached),
         hedged=hedge is not None,
         question=question and decision.role != "mention",
         experiencer=experiencer,
@@ -344,6 +345,8 @@ def decide_role(
     cessation = [c for c in has("cessation") or [] if c.end <= mention.start and mention.start - c.end <= CESSATION_WINDOW]
     if cessation:
         relief = [r for r in relief if r.start != cessation[0].start]
+        if advice and not relief and _mentions_condition(cues):
+            return Decision("trigger", "worsened", "advice_to_avoid", [cessation[0]])
         if relief:
             return Decision("trigger", "worsened", "cessation_relief", [cessation[0], relief[0]])
         if has("no_effect"):
@@ -431,6 +434,15 @@ def _negated_before(cue: Span, mention: Span, cues: Sequence[Span]) -> bool:
     """"I don't think X helps": a negation before the mention turns its helped cue."""
     return any(
         c.label_ == "negation" and c.end <= mention.start and 0 <= cue.start - c.end <= 8
+        for c in cues
+    )
+
+
+def _refused(mention: Span, cues: Sequence[Span]) -> bool:
+    """"I don't drink coffee": a cessation cue that is a negated use, right before the mention."""
+    return any(
+        c.label_ == "cessation" and c.end <= mention.start and mention.start - c.end <= NEGATION_WINDOW
+        and c.text.split(" ", 1)[0].lower() in REFUSING_WORDS
         for c in cues
     )
 

@@ -22,7 +22,7 @@ MULTIWORD_ONLY = frozenset({"question_start", "reply_reference"})
 COMPETING = frozenset({
     "helped", "partial", "no_effect", "no_reaction", "worsened", "caused_by", "cessation", "use", "purpose", "relief_outcome",
     "intent", "tried", "advised", "unrelated",
-    "cramp_outcome", "conditional", "temporal", "hedge", "negation", "rhetorical",
+    "cramp_outcome", "conditional", "temporal", "negation", "rhetorical",
 })
 
 
