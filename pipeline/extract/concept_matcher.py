@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from typing import Iterable
 
-from spacy.attrs import IDX, IS_ALPHA, IS_TITLE, IS_UPPER, LENGTH, LIKE_NUM, LOWER
+from spacy.attrs import IS_ALPHA, IS_TITLE, IS_UPPER, LENGTH, LIKE_NUM, LOWER, ORTH, SPACY
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -88,23 +88,25 @@ def find_concepts(doc: Doc, matcher: ConceptMatcher) -> list[Span]:
 
 
 class TokenTable:
-    """Token attributes as plain lists, read once per Doc: indexing a Doc in Python
-    creates a Token object each time, which dominates the cost of a per-token loop."""
+    """Token attributes as plain lists, read once per Doc: indexing a Doc in Python creates a
+    Token object each time, and ``Doc.text`` rebuilds the text; both dominate a per-token loop."""
 
-    __slots__ = ("lower", "idx", "length", "alpha", "title", "upper", "like_num", "text")
+    __slots__ = ("lower", "orth", "space", "length", "alpha", "title", "upper", "like_num", "strings")
 
     def __init__(self, doc: Doc) -> None:
-        columns = doc.to_array([LOWER, IDX, LENGTH, IS_ALPHA, IS_TITLE, IS_UPPER, LIKE_NUM]).T.tolist() if len(doc) else [[]] * 7
-        self.lower, self.idx, self.length, self.alpha, self.title, self.upper, self.like_num = columns
-        self.text = doc.text
+        attributes = [LOWER, ORTH, SPACY, LENGTH, IS_ALPHA, IS_TITLE, IS_UPPER, LIKE_NUM]
+        columns = doc.to_array(attributes).T.tolist() if len(doc) else [[] for _ in attributes]
+        self.lower, self.orth, self.space, self.length, self.alpha, self.title, self.upper, self.like_num = columns
+        self.strings = doc.vocab.strings
 
     @classmethod
     def of(cls, doc: Doc) -> "TokenTable":
         return cls(doc)
 
     def phrase(self, start: int, end: int) -> str:
-        """The lower-cased text of tokens ``start:end`` (original spacing kept)."""
-        return self.text[self.idx[start] : self.idx[end - 1] + self.length[end - 1]].lower()
+        """The lower-cased text of tokens ``start:end``, single spaces where the text had space."""
+        words = [self.strings[self.orth[i]] + (" " if self.space[i] and i < end - 1 else "") for i in range(start, end)]
+        return "".join(words).lower()
 
 
 def _lexicon_spans(doc: Doc, matcher: ConceptMatcher) -> Iterable[Span]:

@@ -79,6 +79,8 @@ class Claim:
     discovered: bool
     match_rule: str
     lent: bool = False
+    sentence_start: int = 0
+    sentence_end: int = 0
 
 
 @dataclass
@@ -176,8 +178,8 @@ def decide_claims(doc: Doc, context: ClaimContext) -> list[Claim]:
     sentences = sentence_spans(doc, starts)
     cues = [Marked(span, False) for span in doc.spans[CUE_KEY]]
     # Span groups and Span.sent are costly to rebuild; the rules below read these per-doc copies.
-    doc.user_data[_CONCEPTS] = concepts
     doc.user_data[_SENTENCE_STARTS] = starts
+    doc.user_data[_CONCEPTS] = _group_by_sentence_start(concepts, starts)
     doc.user_data[_ABOUT_CRAMPS] = any(c.label_ == "condition" for c in cues)
     try:
         return _decide_sentences(doc, context, sentences, concepts, cues)
@@ -187,8 +189,16 @@ def decide_claims(doc: Doc, context: ClaimContext) -> list[Claim]:
         doc.user_data.pop(_ABOUT_CRAMPS, None)
 
 
-def _concepts_of(doc: Doc) -> list[Span]:
-    return doc.user_data[_CONCEPTS]
+def _group_by_sentence_start(spans: list[Span], starts: list[int]) -> dict[int, list[Span]]:
+    grouped: dict[int, list[Span]] = {}
+    for span in spans:
+        grouped.setdefault(starts[span.start], []).append(span)
+    return grouped
+
+
+def _concepts_near(span: Span) -> list[Span]:
+    """The concept mentions of the sentence ``span`` is in (the rules look no further)."""
+    return span.doc.user_data[_CONCEPTS].get(_sentence_of(span), [])
 
 
 def _sentence_of(span: Span) -> int:
@@ -246,7 +256,7 @@ def _treated(condition: Span, segment: tuple[int, int], context: "ClaimContext")
     if condition._.concept in context.other_complaints:
         return False
     doc = condition.doc
-    for treatment in _concepts_of(doc):
+    for treatment in _concepts_near(condition):
         if segment[0] <= treatment.start and treatment.end <= condition.start and treatment.label_ != "condition":
             between = doc[treatment.end : condition.start]
             if len(between) <= 6 and any(t.lower_ in TREATMENT_LINKS for t in between):
@@ -262,7 +272,7 @@ def _about_another_complaint(mention: Span, sentence: Span, cues: list[Span], co
     if any(c.label_ == "condition" for c in cues):
         return False
     others = [
-        m for m in _concepts_of(sentence.doc)
+        m for m in _concepts_near(mention)
         if sentence.start <= m.start < sentence.end and m._.concept in context.other_complaints and m.start != mention.start
     ]
     return bool(others)
@@ -320,6 +330,8 @@ def _claim_for(
         discovered=bool(mention._.discovered),
         match_rule=mention._.match_rule,
         lent=decision.lent_by_other_sentences(sentence),
+        sentence_start=sentence.start_char,
+        sentence_end=sentence.end_char,
     )
 
 
@@ -345,14 +357,18 @@ def decide_role(
     cessation = [c for c in has("cessation") or [] if c.end <= mention.start and mention.start - c.end <= CESSATION_WINDOW]
     if cessation:
         relief = [r for r in relief if r.start != cessation[0].start]
-        if advice and not relief and _mentions_condition(cues):
-            return Decision("trigger", "worsened", "advice_to_avoid", [cessation[0]])
         if relief:
             return Decision("trigger", "worsened", "cessation_relief", [cessation[0], relief[0]])
         if has("no_effect"):
             return Decision("trigger", "no_effect", "cessation_no_change", [cessation[0], has("no_effect")[0]])
+        if advice and _mentions_condition(cues):
+            return Decision("trigger", "worsened", "advice_to_avoid", [cessation[0]])
         if has("cramp_outcome"):
             return Decision("remedy", "helped", "cessation_relapse", [cessation[0], has("cramp_outcome")[0]])
+        meant = [c for c in has("intent") or [] if c.start < cessation[0].start]
+        if meant or has("purpose"):
+            rule = "intended_avoidance" if meant else "avoided_for_condition"
+            return Decision("trigger", "worsened", rule, [(meant or has("purpose"))[0], cessation[0]])
         if advice and _mentions_condition(cues):
             return Decision("trigger", "worsened", "advice_to_avoid", [cessation[0]])
     after = [c for c in [*(has("no_effect") or []), *(has("cramp_outcome") or [])] if c.start >= mention.end]
@@ -372,7 +388,7 @@ def decide_role(
         c for c in has("caused_by") or []
         if _sentence_of(c) != elsewhere or c.end <= mention.start and mention.start - c.end <= CONDITIONAL_WINDOW
     ]
-    if caused_by and relief:
+    if caused_by and relief and mention.label_ != "condition":
         return Decision("remedy", "helped", "causal_relief", [caused_by[0], relief[0]])
     if worsened or caused_by:
         cue = (worsened or caused_by)[0]
@@ -479,13 +495,13 @@ def attached_cues(
     sentence that name no concept, and then outcome cues from the next sentences.
     """
     start, end = segment
-    mentions = [m for m in _concepts_of(sentence.doc) if start <= m.start < end]
+    mentions = [m for m in _concepts_near(mention) if start <= m.start < end]
     own = [
         c for c in sentence_cues
         if start <= c.start and c.end <= end and not _inside(c, mention) and not _separated(mention, c, mentions)
         and not (c.label_ == "relief_outcome" and c.end == mention.start)  # "no more sugar": not an outcome
     ]
-    concept_tokens = {i for span in _concepts_of(sentence.doc) if sentence.start <= span.start < sentence.end for i in range(span.start, span.end)}
+    concept_tokens = {i for span in _concepts_near(mention) for i in range(span.start, span.end)}
     free = [c for c in sentence_cues if not (start <= c.start and c.end <= end)
             and not _segment_has_concept(_segment_of(c, segments), concept_tokens)]
     if not any(c.label_ in EFFECT_LABELS for c in own):
@@ -626,7 +642,7 @@ def negation_cue(mention: Span, segment: tuple[int, int], cues: Iterable[Span]) 
 def list_head(mention: Span, segment: tuple[int, int]) -> Span:
     """The first mention of the list (joined by commas, "and", "or") that ``mention`` ends."""
     doc = mention.doc
-    earlier = [m for m in _concepts_of(doc) if segment[0] <= m.start and m.end <= mention.start]
+    earlier = [m for m in _concepts_near(mention) if segment[0] <= m.start and m.end <= mention.start]
     head = mention
     for candidate in reversed(earlier):
         if not all(t.lower_ in PLAIN_LIST_SEPARATORS or t.is_space for t in doc[candidate.end : head.start]):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -23,7 +24,6 @@ from pipeline.extract.sentences import sentence_spans, sentence_starts
 MAX_PHRASE_TOKENS = 4
 QUANTITY_LINKS = frozenset({"of", "af", "o'"})
 QUOTES = frozenset({'"', "“", "”", "''", "``"})
-QUOTE_CHARACTERS = ('"', "“", "”", "''", "``")
 # Cues before which a noun phrase is the thing that worked ("X helps").
 TRAILING_CUES = frozenset({"helped", "partial", "no_effect"})
 CREDITING_LEADS = frozenset({"thanks to", "relief by", "relief from", "relief with", "by wearing", "by using", "by taking"})
@@ -127,8 +127,10 @@ def _trimmed(doc: Doc, start: int, end: int, stop_words: frozenset[str]) -> Span
 
 def _quoted_names(doc: Doc, cues: list[Span], starts: list[int]) -> Iterable[Span]:
     """Product names in quotes ("Stop Leg Cramps") in a sentence that uses or asks about them."""
-    text = doc.text
-    if not any(quote in text for quote in QUOTE_CHARACTERS):
+    if not doc.vocab.strings and not len(doc):
+        return
+    quotes = {doc.vocab.strings[q] for q in QUOTES if q in doc.vocab.strings}
+    if not quotes.intersection(doc.to_array(ORTH).tolist()):
         return
     acting = {starts[c.start] for c in cues if c.label_ in {"use", "discovery_lead", "question_start", "tried", "purpose"}}
     acting |= {sentence.start for sentence in sentence_spans(doc, starts) if sentence.text.rstrip().endswith("?")}

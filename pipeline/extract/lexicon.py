@@ -76,7 +76,11 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
         for index, entry in enumerate(_entries_of(name, text), start=1):
             where = f"entry {index}"
             check_keys(name, where, entry, _ENTRY_KEYS, {"concept", "category"})
-            concept = str(entry["concept"]).strip().lower()
+            if not isinstance(entry["concept"], str):
+                raise RuleFileError(
+                    f"{name}: {where}: 'concept' was read as {entry['concept']!r}, not text (quote words such as on, no, yes)"
+                )
+            concept = entry["concept"].strip().lower()
             if not concept:
                 raise RuleFileError(f"{name}: {where}: 'concept' is empty")
             raw_entries[concept] = (name, entry)

@@ -32,18 +32,25 @@ class SentenceSplitter:
         return doc
 
 
-def sentence_start_flags(orths: list[int], punct: frozenset[int]) -> numpy.ndarray:
+MAX_SENTENCE_TOKENS = 120
+
+
+def sentence_start_flags(orths: list[int], punct: frozenset[int], longest: int = MAX_SENTENCE_TOKENS) -> numpy.ndarray:
     """1 where a sentence starts, -1 elsewhere: a new sentence begins at the first token that is
-    not sentence punctuation after one that is."""
+    not sentence punctuation after one that is. A run-on with no punctuation is cut every
+    ``longest`` tokens: no reader claim spans more, and the rules' cost grows with length."""
     flags = numpy.full(len(orths), -1, dtype="int64")
     flags[0] = 1
     seen_end = False
+    length = 0
     for index, orth in enumerate(orths):
+        length += 1
         if orth in punct:
             seen_end = True
-        elif seen_end:
+        elif seen_end or length > longest:
             flags[index] = 1
             seen_end = False
+            length = 1
     # spaCy reads the flags as unsigned 64-bit values (-1 wraps around, as it expects).
     return flags.astype("uint64").reshape(-1, 1)
 

@@ -10,6 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.extract.context import Claim
+from pipeline.extract.masking import mask_for_tokenizer
 from pipeline.extract.replies import parent_claim, reply_claims
 
 CLAIM_COLUMNS = [
@@ -39,17 +40,19 @@ def extract_claims(
     """
     ids = comments["comment_id"].astype(str).tolist()
     texts = comments["text"].astype(str).tolist()
+    masked = [mask_for_tokenizer(text) for text in texts]
     parents = _parents(comments)
     claims_by_comment: dict[str, list[Claim]] = {}
     replies: dict[str, Doc] = {}
-    for done, (comment_id, doc) in enumerate(zip(ids, nlp.pipe(texts, batch_size=batch_size)), start=1):
+    for done, (comment_id, doc) in enumerate(zip(ids, nlp.pipe(masked, batch_size=batch_size)), start=1):
         claims_by_comment[comment_id] = list(doc._.claims or [])
         if comment_id in parents:
             replies[comment_id] = doc  # kept for the second pass; replies are few
         if progress is not None and (done % batch_size == 0 or done == len(ids)):
             progress(done)
     _link_replies(replies, parents, claims_by_comment, nlp.get_pipe("claim_context"))
-    return _frame([row for comment_id in ids for row in _rows(comment_id, claims_by_comment[comment_id])])
+    text_of = dict(zip(ids, texts))
+    return _frame([row for comment_id in ids for row in _rows(comment_id, claims_by_comment[comment_id], text_of[comment_id])])
 
 
 def _parents(comments: pd.DataFrame) -> dict[str, str]:
@@ -68,8 +71,9 @@ def _link_replies(replies: dict[str, Doc], parents: dict[str, str], claims: dict
             claims[comment_id] = sorted([*claims[comment_id], *linked], key=lambda c: c.start)
 
 
-def _rows(comment_id: str, claims: Iterable[Claim]) -> Iterable[dict[str, object]]:
-    for index, claim in enumerate(claims):
+def _rows(comment_id: str, claims: Iterable[Claim], text: str) -> Iterable[dict[str, object]]:
+    """Rows of the claims table; surface and sentence are cut from the comment's own text."""
+    for claim in claims:
         yield {
             "claim_id": claim_id(comment_id, claim.start, claim.end, claim.concept),
             "comment_id": comment_id,
@@ -81,8 +85,8 @@ def _rows(comment_id: str, claims: Iterable[Claim]) -> Iterable[dict[str, object
             "hedged": claim.hedged,
             "question": claim.question,
             "experiencer": claim.experiencer,
-            "surface": claim.surface,
-            "sentence": claim.sentence,
+            "surface": text[claim.start : claim.end],
+            "sentence": " ".join(text[claim.sentence_start : claim.sentence_end].split()),
             "start": claim.start,
             "end": claim.end,
             "rule": claim.rule,
