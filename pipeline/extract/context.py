@@ -52,6 +52,8 @@ CESSATION_WINDOW = 6
 CONDITIONAL_WINDOW = 12
 FOLLOWING_SENTENCES = 2
 _CONCEPTS = "remedy_miner.concepts"
+# Marks a rule decided by cues of a later sentence ("I take magnesium. No cramps since.").
+LENT_SUFFIX = ":next_sentence"
 _SENTENCE_STARTS = "remedy_miner.sentence_starts"
 _ABOUT_CRAMPS = "remedy_miner.about_cramps"
 OTHER_COMPLAINT = "other complaint"
@@ -325,7 +327,7 @@ def _claim_for(
         end=mention.end_char,
         surface=mention.text,
         sentence=sentence_text,
-        rule=decision.rule,
+        rule=decision.rule + (LENT_SUFFIX if decision.lent_by_other_sentences(sentence) else ""),
         cues="; ".join(f"{c.label_}: {c.text}" for c in sorted(set(used), key=lambda c: c.start)),
         discovered=bool(mention._.discovered),
         match_rule=mention._.match_rule,
