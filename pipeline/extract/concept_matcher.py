@@ -57,7 +57,7 @@ class ConceptMatcher:
         self.drugs: DrugDictionary | None = load_drug_dictionary(excluded) if drug_dictionary else None
         strings = nlp.vocab.strings
         # Token tables hold hashes of lower-cased words; compare hashes, not strings.
-        self.drug_first_words = frozenset(strings.add(w) for w in self.drugs.first_words) if self.drugs else frozenset()
+        self.drug_lengths = {strings.add(w): n for w, n in self.drugs.lengths.items()} if self.drugs else {}
         spelled = {p: e for p, e in phrases.items() if lexicon.concepts[e].category in _FUZZY_CATEGORIES}
         self.spelling = SpellingMatcher(spelled) if fuzzy else None
         known = {word for phrase in phrases for word in phrase.split()} | _ordinary_words()
@@ -120,12 +120,15 @@ def _lexicon_spans(doc: Doc, matcher: ConceptMatcher) -> Iterable[Span]:
 
 
 def _dictionary_spans(doc: Doc, tokens: TokenTable, matcher: ConceptMatcher) -> Iterable[Span]:
-    drugs, first_words = matcher.drugs, matcher.drug_first_words
+    drugs, lengths_of = matcher.drugs, matcher.drug_lengths
     size = len(tokens.lower)
     for i, lower in enumerate(tokens.lower):
-        if lower not in first_words:
+        lengths = lengths_of.get(lower)
+        if lengths is None:
             continue
-        for length in range(min(drugs.longest, size - i), 0, -1):
+        for length in lengths:
+            if i + length > size:
+                continue
             generic = drugs.lookup(tokens.phrase(i, i + length))
             if generic:
                 if length == 1 and not _looks_like_a_drug_name(tokens, i, matcher.dose_units):

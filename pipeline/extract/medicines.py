@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from importlib import resources
 
 from rapidfuzz import fuzz, process
+from spacy.lang.en.stop_words import STOP_WORDS
 
 DRUG_PACKAGE = "drug_named_entity_recognition"
 _DICTIONARY_FILE = "drug_ner_dictionary.pkl.bz2"
 MIN_DICTIONARY_NAME = 5
+MAX_NAME_WORDS = 4
 MIN_FUZZY_TOKEN = 6
 FUZZY_RATIO = 85.0
 PREFIX_RATIO = 90.0
@@ -33,6 +35,7 @@ class DrugDictionary:
     names: dict[str, str]
     first_words: frozenset[str]
     longest: int
+    lengths: dict[str, tuple[int, ...]] = None  # type: ignore[assignment]
 
     def lookup(self, phrase: str) -> str:
         """The canonical drug for a lower-cased phrase, or ``""``."""
@@ -56,9 +59,23 @@ def load_drug_dictionary(excluded: frozenset[str] = frozenset()) -> DrugDictiona
             continue
         canonical = canonicals[0]
         names[variant] = str(canonical_data.get(canonical, {}).get("name", canonical)).lower()
-    first_words = frozenset(name.split(" ", 1)[0] for name in names)
-    longest = max((name.count(" ") + 1 for name in names), default=1)
-    return DrugDictionary(names, first_words, min(longest, 4))
+    lengths: dict[str, set[int]] = {}
+    for name in names:
+        first, words = name.split(" ", 1)[0], name.count(" ") + 1
+        if words <= MAX_NAME_WORDS and _can_start_a_name(first):
+            # A name of n words spans n tokens, or n + 1 when one word splits ("st. john's").
+            lengths.setdefault(first, set()).update({words, words + 1})
+    longest = max((max(v) for v in lengths.values()), default=1)
+    return DrugDictionary(
+        names, frozenset(lengths), min(longest, MAX_NAME_WORDS),
+        {first: tuple(sorted((n for n in found if n <= MAX_NAME_WORDS), reverse=True)) for first, found in lengths.items()},
+    )
+
+
+def _can_start_a_name(word: str) -> bool:
+    """Dictionary names that start with a stop word or a symbol ("a and d ointment") would make
+    every "a" and "," a candidate; they are left out."""
+    return len(word) >= 3 and word not in STOP_WORDS and any(character.isalpha() for character in word)
 
 
 class SpellingMatcher:
