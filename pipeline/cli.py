@@ -237,6 +237,14 @@ def _run_flag(out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]], r
     return flags
 
 
+def _provenance(sources) -> str:
+    """What the report says it was made from: the input file names (never the output folder,
+    so that the same input gives the same report wherever it is written)."""
+    names = sorted({str(name).rsplit("/", 1)[-1] for name in sources["source"]}) if len(sources) else []
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"{len(names)} input file(s): {shown}" if names else "no input files"
+
+
 def _run_report(out: Path, quiet: bool, redact: bool) -> dict[str, str]:
     from pipeline.report.counts import count_by_group, count_concepts
     from pipeline.report.stage import build_report
@@ -261,7 +269,7 @@ def _run_report(out: Path, quiet: bool, redact: bool) -> dict[str, str]:
         read_table(out, "sources"),
         read_table(out, "threads"),
         redact=redact,
-        generated_from=str(out),
+        generated_from=_provenance(read_table(out, "sources")),
         by_thread=by_thread,
     )
     for name, content in files.items():

@@ -58,6 +58,12 @@ class ContactSpan:
     text: str
 
 
+_SPELLED_AT = re.compile(r"(?i)(?<![a-z])at(?![a-z])")
+_DIGIT = re.compile(r"\d")
+# No phone number pattern matches fewer digits than this (a short local number, "555 0142").
+MIN_PHONE_DIGITS = 7
+
+
 @dataclass(frozen=True)
 class _RedactionWords:
     spelled_email: re.Pattern
@@ -96,7 +102,9 @@ def find_contacts(text: str) -> list[ContactSpan]:
 
 def _email_spans(text: str) -> list[ContactSpan]:
     words = _redaction_words()
-    spans = [ContactSpan("email", m.start(), m.end(), m.group()) for m in _PLAIN_EMAIL.finditer(text)]
+    spans = [ContactSpan("email", m.start(), m.end(), m.group()) for m in _PLAIN_EMAIL.finditer(text)] if "@" in text else []
+    if "@" not in text and not _SPELLED_AT.search(text):
+        return spans  # no "@" and no "at": no spelled-out address (most text; the full pattern is slow)
     for match in words.spelled_email.finditer(text):
         if _last_word(match.group("mailbox")) not in words.not_mailbox:
             spans.append(ContactSpan("email", match.start(), match.end(), match.group()))
@@ -108,6 +116,8 @@ def _last_word(mailbox: str) -> str:
 
 
 def _phone_spans(text: str) -> list[ContactSpan]:
+    if len(_DIGIT.findall(text)) < MIN_PHONE_DIGITS:
+        return []
     return [
         ContactSpan("phone", m.start(), m.end(), m.group())
         for m in _PHONE.finditer(text)

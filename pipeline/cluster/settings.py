@@ -16,7 +16,7 @@ _TOP_KEYS = {"concepts", "themes", "filler_words", "topic_words"}
 _CONCEPT_KEYS = {"distance_threshold", "fold_similarity", "category_similarity"}
 _THEME_KEYS = {
     "min_k", "max_k", "min_comments", "n_init", "limits_from_comments", "min_document_frequency", "max_document_share",
-    "top_terms", "label_terms", "representatives",
+    "top_terms", "label_terms", "representatives", "choose_k_sample", "minibatch_from",
 }
 
 
@@ -43,6 +43,8 @@ class ThemeSettings:
     top_terms: int = 8
     label_terms: int = 3
     representatives: int = 3
+    choose_k_sample: int = 2000
+    minibatch_from: int = 50000
     stop_words: tuple[str, ...] = ()
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.cluster import KMeans
+from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics import silhouette_score
 
@@ -121,23 +121,45 @@ def _vectorise(texts: list[str], settings: ThemeSettings) -> tuple[sparse.csr_ma
 
 
 def _choose_k(vectors: sparse.csr_matrix, settings: ThemeSettings, random_state: int) -> _Choice:
-    distinct = len({tuple(row.indices) + tuple(np.round(row.data, 12)) for row in vectors})
+    rows = vectors.shape[0]
+    sample_rows = _even_sample(rows, settings.choose_k_sample)
+    sample = vectors[sample_rows]
+    distinct = len({tuple(row.indices) + tuple(np.round(row.data, 12)) for row in sample})
     largest = min(settings.max_k, distinct - 1)
-    if vectors.shape[0] < settings.min_comments or largest < settings.min_k:
-        reason = f"one theme: {vectors.shape[0]} comment(s) with content words, fewer than {settings.min_comments} to compare"
-        return _Choice(np.zeros(vectors.shape[0], dtype=np.int64), 1, reason, float("nan"))
+    if rows < settings.min_comments or largest < settings.min_k:
+        reason = f"one theme: {rows} comment(s) with content words, fewer than {settings.min_comments} to compare"
+        return _Choice(np.zeros(rows, dtype=np.int64), 1, reason, float("nan"))
     best: _Choice | None = None
     for k in range(settings.min_k, largest + 1):
-        labels = KMeans(n_clusters=k, n_init=settings.n_init, random_state=random_state).fit_predict(vectors)
+        labels = KMeans(n_clusters=k, n_init=settings.n_init, random_state=random_state).fit_predict(sample)
         if len(set(labels.tolist())) < 2:
             continue
-        score = round(float(silhouette_score(vectors, labels, metric="cosine")), DIGITS)
+        score = round(float(silhouette_score(sample, labels, metric="cosine")), DIGITS)
         if best is None or score > best.score:
             best = _Choice(labels, k, "", score)
     if best is None:
-        return _Choice(np.zeros(vectors.shape[0], dtype=np.int64), 1, "one theme: k-means found no second group", float("nan"))
-    criterion = f"best mean silhouette (cosine) over k={settings.min_k}..{largest}: {best.score:.{DIGITS}f}"
-    return _Choice(best.labels, best.k, criterion, best.score)
+        return _Choice(np.zeros(rows, dtype=np.int64), 1, "one theme: k-means found no second group", float("nan"))
+    over = f"k={settings.min_k}..{largest}"
+    if len(sample_rows) == rows:
+        criterion = f"best mean silhouette (cosine) over {over}: {best.score:.{DIGITS}f}"
+        return _Choice(best.labels, best.k, criterion, best.score)
+    criterion = f"best mean silhouette (cosine) over {over} on an even sample of {len(sample_rows)} comments: {best.score:.{DIGITS}f}"
+    return _Choice(_fit_all(vectors, best.k, settings, random_state), best.k, criterion, best.score)
+
+
+def _even_sample(rows: int, size: int) -> np.ndarray:
+    """Evenly spaced row numbers; rows are in comment-id order, so this is a fixed, spread sample."""
+    if rows <= size:
+        return np.arange(rows)
+    return np.unique(np.linspace(0, rows - 1, size).astype(np.int64))
+
+
+def _fit_all(vectors: sparse.csr_matrix, k: int, settings: ThemeSettings, random_state: int) -> np.ndarray:
+    if vectors.shape[0] >= settings.minibatch_from:
+        model = MiniBatchKMeans(n_clusters=k, n_init=settings.n_init, random_state=random_state, batch_size=4096)
+    else:
+        model = KMeans(n_clusters=k, n_init=settings.n_init, random_state=random_state)
+    return model.fit_predict(vectors)
 
 
 def _describe(

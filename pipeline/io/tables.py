@@ -27,7 +27,7 @@ def write_table(table: pd.DataFrame, folder: Path, name: str, fmt: str = "parque
     """Write ``table`` as ``folder/name.<fmt>`` atomically and remove a stale copy in the other format."""
     if fmt not in TABLE_FORMATS:
         raise PipelineError(f"--format {fmt!r} is not supported (choose from: {', '.join(TABLE_FORMATS)})")
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     target = folder / f"{name}.{fmt}"
     with _atomic_path(target) as temporary:
         if fmt == "parquet":
@@ -43,10 +43,22 @@ def write_table(table: pd.DataFrame, folder: Path, name: str, fmt: str = "parque
 
 def write_text(content: str, target: Path) -> Path:
     """Write a text file (Markdown, HTML, JSON) atomically, UTF-8, ``\\n`` line ends."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(target.parent)
     with _atomic_path(target) as temporary:
         temporary.write_text(content, encoding="utf-8", newline="\n")
     return target
+
+
+def make_folder(folder: Path) -> None:
+    """Create an output folder, or say in one line why it cannot be one."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise PipelineError(f"{folder}: cannot write outputs there: it is a file, not a folder (see --out)") from None
+    except OSError as error:
+        raise PipelineError(f"{folder}: cannot create the output folder: {error.strerror or error}") from None
+    if not folder.is_dir():
+        raise PipelineError(f"{folder}: cannot write outputs there: it is not a folder (see --out)")
 
 
 def read_table(folder: Path, name: str, required: Iterable[str] = ()) -> pd.DataFrame:
@@ -120,8 +132,13 @@ class _atomic_path:
         self.temporary: Path | None = None
 
     def __enter__(self) -> Path:
-        handle, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+        try:
+            handle, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+        except OSError as error:
+            raise PipelineError(f"{self.target.parent}: cannot write outputs there: {error.strerror or error}") from None
         os.close(handle)
+        # mkstemp makes the file private (0600); outputs are ordinary files, readable as the umask allows.
+        os.chmod(name, 0o666 & ~_umask())
         self.temporary = Path(name)
         return self.temporary
 
@@ -132,6 +149,12 @@ class _atomic_path:
             os.replace(self.temporary, self.target)
         else:
             self.temporary.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def _fsync(path: Path) -> None:

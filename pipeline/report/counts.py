@@ -69,9 +69,13 @@ def count_concepts(claims: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame
     """
     rows = _claim_rows(claims, comments)
     mentions = rows.loc[rows["role"] == "mention", "concept"].value_counts()
+    # Plain records grouped in Python: per-group pandas filtering costs more than the counting.
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for record in rows[rows["role"].isin(ROLES)].to_dict("records"):
+        groups.setdefault((record["concept"], record["role"]), []).append(record)
     summary = [
-        _summary_row(concept, role, group, int(mentions.get(concept, 0)))
-        for (concept, role), group in rows[rows["role"].isin(ROLES)].groupby(["concept", "role"], sort=True)
+        _summary_row(concept, role, groups[(concept, role)], int(mentions.get(concept, 0)))
+        for concept, role in sorted(groups)
     ]
     table = pd.DataFrame(summary, columns=SUMMARY_COLUMNS)
     table = table.sort_values(
@@ -162,6 +166,7 @@ def _claim_rows(claims: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
         "hedged": bool_values(claims["hedged"]) if "hedged" in claims.columns else False,
         "experiencer": text_values(claims["experiencer"]),
         "sentence": text_values(claims["sentence"]),
+        "rule": text_values(claims["rule"]) if "rule" in claims.columns else "",
         "start": pd.to_numeric(claims["start"], errors="coerce").fillna(0).astype("int64") if "start" in claims.columns else 0,
         "author": [i[0] for i in info],
         "thread": [i[1] for i in info],
@@ -187,59 +192,61 @@ DIRECT_RULES = frozenset({"helped", "partial", "no_effect", "causative", "condit
                           "cessation_relief", "trigger_no_reaction"})
 
 
-def _summary_row(concept: str, role: str, rows: pd.DataFrame, mentions: int) -> dict[str, object]:
-    stated = rows[~rows["question"] & ~rows["negated"]]
-    effects = {effect: int((stated["effect"] == effect).sum()) for effect in EFFECTS}
+def _summary_row(concept: str, role: str, rows: list[dict], mentions: int) -> dict[str, object]:
+    stated = [r for r in rows if not r["question"] and not r["negated"]]
+    effects = {effect: sum(1 for r in stated if r["effect"] == effect) for effect in EFFECTS}
     share_count = effects[SHARE_EFFECT[role]]
     low, high = wilson_interval(share_count, len(stated))
-    supporting = stated[stated["effect"].isin(SUPPORTING[role])]
-    contrary = stated[stated["effect"].isin(CONTRARY[role])]
+    supporting = [r for r in stated if r["effect"] in SUPPORTING[role]]
+    contrary = [r for r in stated if r["effect"] in CONTRARY[role]]
     example = _example(supporting, SHARE_EFFECT[role]) or _example(stated) or _example(rows)
     contrary_example = _example(contrary)
-    dates = sorted(d for d in rows["posted_at"] if d)
+    dates = sorted(r["posted_at"] for r in rows if r["posted_at"])
     return {
         "concept": concept,
         "role": role,
-        "category": most_common(rows["category"]),
+        "category": most_common(r["category"] for r in rows),
         "claims": len(rows),
-        "commenters": len(commenter_keys(rows["author"], rows["thread"], rows["comment_id"])),
+        "commenters": len(commenter_keys(*zip(*((r["author"], r["thread"], r["comment_id"]) for r in rows)))),
         **effects,
-        "questions": int(rows["question"].sum()),
-        "evidence_for": int((stated["effect"] != "no_effect").sum()),
-        "share": round(share_count / len(stated), DIGITS) if len(stated) else math.nan,
+        "questions": sum(1 for r in rows if r["question"]),
+        "evidence_for": sum(1 for r in stated if r["effect"] != "no_effect"),
+        "share": round(share_count / len(stated), DIGITS) if stated else math.nan,
         "share_low": round(low, DIGITS),
         "share_high": round(high, DIGITS),
-        **{f"experiencer_{e}": int((rows["experiencer"] == e).sum()) for e in EXPERIENCERS},
+        **{f"experiencer_{e}": sum(1 for r in rows if r["experiencer"] == e) for e in EXPERIENCERS},
         "first_seen": dates[0] if dates else "",
         "last_seen": dates[-1] if dates else "",
-        "contradicted": bool(len(supporting) and len(contrary)),
+        "contradicted": bool(supporting and contrary),
         "contrary_claims": len(contrary),
         "example": example[0] if example else "",
         "example_comment_id": example[1] if example else "",
         "contrary_example": contrary_example[0] if contrary_example else "",
         "contrary_comment_id": contrary_example[1] if contrary_example else "",
-        "negated": int((~rows["question"] & rows["negated"]).sum()),
+        "negated": sum(1 for r in rows if not r["question"] and r["negated"]),
         "mentions": mentions,
     }
 
 
-def _example(rows: pd.DataFrame, preferred_effect: str = "") -> tuple[str, str] | None:
+def _example(rows: list[dict], preferred_effect: str = "") -> tuple[str, str] | None:
     """The quote that best shows a claim: short enough to read whole, with the effect the
     share counts (helped, worsened), not hedged, decided in its own sentence by a direct cue,
     the reader's own experience; then the first by comment id and position, for determinism."""
-    candidates = rows[rows["sentence"].str.strip() != ""]
-    if candidates.empty:
+    candidates = [r for r in rows if r["sentence"].strip()]
+    if not candidates:
         return None
     best = min(
-        candidates.itertuples(index=False),
+        candidates,
         key=lambda r: (
-            len(r.sentence) > EXAMPLE_CHARS,
-            bool(preferred_effect) and r.effect != preferred_effect,
-            bool(r.hedged),
-            str(getattr(r, "rule", "")) not in DIRECT_RULES,
-            r.experiencer != "self",
-            r.comment_id,
-            r.start,
+            len(r["sentence"]) > EXAMPLE_CHARS,
+            bool(preferred_effect) and r["effect"] != preferred_effect,
+            bool(r["hedged"]),
+            r["rule"] not in DIRECT_RULES,
+            r["experiencer"] != "self",
+            r["comment_id"],
+            r["start"],
         ),
     )
-    return shortened(best.sentence, EXAMPLE_CHARS), best.comment_id
+    return shortened(best["sentence"], EXAMPLE_CHARS), best["comment_id"]
+
+
