@@ -356,7 +356,11 @@ def decide_role(
         return Decision("mention", "unclear", "unrelated", has("unrelated")[:1])
     if question:
         return _question_decision(mention, by_label)
-    cessation = [c for c in has("cessation") or [] if c.end <= mention.start and mention.start - c.end <= CESSATION_WINDOW]
+    cessation = [
+        c for c in has("cessation") or []
+        if c.end <= mention.start and mention.start - c.end <= CESSATION_WINDOW
+        or c.start >= mention.end and c.start - mention.end <= CESSATION_WINDOW and _points_back_to(c)
+    ]
     if cessation:
         relief = [r for r in relief if r.start != cessation[0].start]
         if relief:
@@ -456,6 +460,11 @@ def _negated_before(cue: Span, mention: Span, cues: Sequence[Span]) -> bool:
     )
 
 
+def _points_back_to(cue: Span) -> bool:
+    """"the coffee, I cut it out": a cessation that names what it stops with a pronoun."""
+    return any(word in REFERENCE_PRONOUNS for word in cue.text.lower().split()[1:])
+
+
 def _refused(mention: Span, cues: Sequence[Span]) -> bool:
     """"I don't drink coffee": a cessation cue that is a negated use, right before the mention."""
     return any(
@@ -509,7 +518,12 @@ def attached_cues(
     if not any(c.label_ in EFFECT_LABELS for c in own):
         own += [c for c in free if c.label_ in EFFECT_LABELS and (c.start >= end or c.label_ in STATE_LABELS)]
     elif not any(c.label_ in OUTCOME_LABELS for c in own):
-        own += [c for c in free if c.label_ in OUTCOME_LABELS and (c.start >= end or c.label_ in STATE_LABELS)]
+        causal = any(c.label_ in {"worsened", "caused_by"} for c in own)
+        own += [
+            c for c in free
+            if (c.label_ in OUTCOME_LABELS or c.label_ == "worsened" and not causal)
+            and (c.start >= end or c.label_ in STATE_LABELS)
+        ]
     if not any(c.label_ in OUTCOME_LABELS for c in own) and not negated and _acts_on(mention, own, mentions):
         own += following
     return own

@@ -54,7 +54,7 @@ def comment_row(position: int, raw: RawComment, source: str, default_thread: str
         "native_parent": raw.native_parent.strip(),
         "locator": raw.locator,
         "posted_at_raw": raw.posted_at.strip(),
-        "text_original": raw.text if _differs_beyond_whitespace(raw.text, text) else "",
+        "text_original": _original(raw, text),
     }
 
 
@@ -115,6 +115,12 @@ def _unique_earlier_comment(reply: dict[str, object], candidates: list[dict[str,
 def _posted_after(candidate: dict[str, object], reply: dict[str, object]) -> bool:
     first, second = str(candidate["posted_at"]), str(reply["posted_at"])
     return bool(first and second) and first[:10] > second[:10]
+
+
+def _original(raw: RawComment, text: str) -> str:
+    """The text as the source wrote it, when normalising changed more than whitespace."""
+    source_text = raw.original or raw.text
+    return source_text if _differs_beyond_whitespace(source_text, text) else ""
 
 
 def _differs_beyond_whitespace(raw: str, normalised: str) -> bool:

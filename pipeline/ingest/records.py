@@ -74,6 +74,8 @@ class RawComment:
             fills it from a leading ``@name:`` when the parser leaves it empty.
         is_author: the article's own author wrote it.
         raw: a short excerpt of the raw record for the rejects table.
+        original: the body as the source holds it when the parser had to convert it (an HTML
+            body turned into text); the assembler keeps it as ``text_original``.
     """
 
     locator: str
@@ -86,6 +88,7 @@ class RawComment:
     reply_to: str = ""
     is_author: bool = False
     raw: str = ""
+    original: str = ""
 
 
 @dataclass

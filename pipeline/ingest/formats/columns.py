@@ -206,9 +206,11 @@ def record_to_comment(
     text_value = lookup(record, columns.text)
     if text_value is MISSING:
         return RecordReject(locator, f"no '{columns.text}' field in this record", raw_excerpt(raw))
+    body = cell_text(text_value)
     return RawComment(
         locator=locator,
         text=comment_text(text_value),
+        original=body if _HTML_TAG.search(body) else "",
         author=author_name(lookup(record, columns.author)),
         posted_at=cell_text(lookup(record, columns.date)),
         thread=cell_text(lookup(record, columns.thread)),

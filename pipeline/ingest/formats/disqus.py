@@ -91,6 +91,7 @@ class _DisqusReader:
         return RawComment(
             locator=locator,
             text=html_fragment_to_text(_message(post)),
+            original=_message(post),
             author=name or username,
             posted_at=child_text(post, "createdAt"),
             thread=thread.key,

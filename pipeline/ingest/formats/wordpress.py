@@ -178,6 +178,7 @@ def _read_comment(record: XmlRecord, comment: Element, post: _Post) -> ParsedIte
     return RawComment(
         locator=locator,
         text=html_fragment_to_text(_raw_text(comment, "comment_content")),
+        original=_raw_text(comment, "comment_content"),
         author=author,
         posted_at=_first_set_date(comment, "comment_date", "comment_date_gmt"),
         thread=post.thread,
