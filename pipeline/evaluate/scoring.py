@@ -40,12 +40,18 @@ class Score:
 
 @dataclass
 class Evaluation:
-    """All scores of one evaluation run."""
+    """All scores of one evaluation run.
+
+    ``scores`` holds the claim measures (``claims``, ``remedy``, ``trigger``, ``mention``) only
+    when the labels carry claims, then ``flags`` (all flags together) and one ``flag:<id>`` per
+    flag only when they carry flags.
+    """
 
     scores: dict[str, Score]
     attribute_accuracy: dict[str, float]
     unmatched_labels: list[str]
     labelled_comments: int
+    measures_claims: bool = True
 
 
 def match_labels(labels: list[LabelRecord], comments: pd.DataFrame) -> tuple[dict[str, LabelRecord], list[str]]:
@@ -83,20 +89,35 @@ def evaluate_claims(labels: list[LabelRecord], comments: pd.DataFrame, claims: p
     concepts that carry a remedy or trigger claim, whatever the role; ``remedy``, ``trigger``
     and ``mention`` measure each role. A discovered concept matches a gold one when their
     words overlap by half or more. Attribute accuracy is measured on matched rows.
+    Claims are not scored at all for a flags-only label file (see :func:`labels_claims`):
+    its comments would otherwise count every claim found as a false positive.
     """
     matched, unmatched = match_labels(labels, comments)
-    predicted = _predicted_claims(claims, set(matched))
-    scores = {name: Score(name) for name in ("claims", "remedy", "trigger", "mention")}
+    measures_claims = labels_claims(labels)
+    scores: dict[str, Score] = {}
     agreement: dict[str, list[bool]] = {a: [] for a in ATTRIBUTES}
-    for comment_id, label in matched.items():
-        gold = {(g.concept, g.role): g for g in label.claims}
-        found = predicted.get(comment_id, {})
-        _score_roles(label.key, gold, found, scores, agreement)
-        _score_claim_concepts(label.key, gold, found, scores["claims"])
+    if measures_claims:
+        scores.update({name: Score(name) for name in ("claims", "remedy", "trigger", "mention")})
+        predicted = _predicted_claims(claims, set(matched))
+        for comment_id, label in matched.items():
+            gold = {(g.concept, g.role): g for g in label.claims}
+            found = predicted.get(comment_id, {})
+            _score_roles(label.key, gold, found, scores, agreement)
+            _score_claim_concepts(label.key, gold, found, scores["claims"])
     if flags is not None:
-        _score_flags(matched, flags, scores)
+        scores.update(_score_flags(matched, flags))
     accuracy = {a: (sum(v) / len(v) if v else 1.0) for a, v in agreement.items()}
-    return Evaluation(scores, accuracy, unmatched, len(matched))
+    return Evaluation(scores, accuracy, unmatched, len(matched), measures_claims)
+
+
+def labels_claims(labels: list[LabelRecord]) -> bool:
+    """Whether the label file labels claims, not only flags.
+
+    A record written without a ``claims`` key loads with no claims, like a hard negative
+    written with ``"claims": []``; a file is taken as flags-only when no record has a gold
+    claim and every record lists its flags.
+    """
+    return any(label.claims for label in labels) or any(label.flags is None for label in labels)
 
 
 def _predicted_claims(claims: pd.DataFrame, comment_ids: set[str]) -> dict[str, dict[tuple[str, str], dict]]:
@@ -147,37 +168,56 @@ def _score_claim_concepts(key: str, gold: dict, found: dict, score: Score) -> No
     score.false_positives.extend(f"{key}: {concept}" for concept in sorted(remaining))
 
 
-def _score_flags(matched: dict, flags: pd.DataFrame, scores: dict[str, Score]) -> None:
+def _score_flags(matched: dict[str, LabelRecord], flags: pd.DataFrame) -> dict[str, Score]:
+    """``flags`` (micro-averaged over every flag) then ``flag:<id>`` per flag, for the records that list flags."""
     raised = defaultdict(set)
     for comment_id, flag in zip(flags["comment_id"], flags["flag"]):
         raised[str(comment_id)].add(str(flag))
+    overall = Score("flags")
+    per_flag: dict[str, Score] = {}
     for comment_id, label in matched.items():
         if label.flags is None:
             continue
         expected, got = set(label.flags), raised.get(comment_id, set())
-        for flag in expected | got:
-            score = scores.setdefault(f"flag:{flag}", Score(f"flag:{flag}"))
+        for flag in sorted(expected | got):
+            score = per_flag.setdefault(f"flag:{flag}", Score(f"flag:{flag}"))
             if flag in expected and flag in got:
                 score.true_positives += 1
+                overall.true_positives += 1
             elif flag in expected:
                 score.misses.append(label.key)
+                overall.misses.append(f"{label.key}: {flag}")
             else:
                 score.false_positives.append(label.key)
+                overall.false_positives.append(f"{label.key}: {flag}")
+    if not any(label.flags is not None for label in matched.values()):
+        return {}
+    return {"flags": overall, **{name: per_flag[name] for name in sorted(per_flag)}}
 
 
 def format_report(evaluation: Evaluation, *, show: int = 10) -> str:
-    """A plain-text report: one line per measure, then misses and false positives."""
+    """A plain-text report: one line per measure, then misses and false positives.
+
+    With no labelled comment matched there is nothing to score, and the report says so
+    rather than printing the perfect scores of empty counts.
+    """
     lines = [f"labelled comments matched: {evaluation.labelled_comments}"]
     if evaluation.unmatched_labels:
         lines.append(f"labels not matched to any comment: {len(evaluation.unmatched_labels)} ({', '.join(evaluation.unmatched_labels[:show])})")
+    if not evaluation.labelled_comments:
+        lines.append("no labelled comment matched: check that --out holds the comments the labels were written for")
+        return "\n".join(lines)
     lines.append(f"{'measure':<28}{'precision':>10}{'recall':>10}{'f1':>8}{'tp':>6}{'fp':>6}{'fn':>6}")
     for score in evaluation.scores.values():
         lines.append(
             f"{score.name:<28}{score.precision:>10.3f}{score.recall:>10.3f}{score.f1:>8.3f}"
             f"{score.true_positives:>6}{len(score.false_positives):>6}{len(score.misses):>6}"
         )
-    lines.append("attribute accuracy on matched claims: " + ", ".join(f"{k} {v:.3f}" for k, v in evaluation.attribute_accuracy.items()))
+    if evaluation.measures_claims:
+        lines.append("attribute accuracy on matched claims: " + ", ".join(f"{k} {v:.3f}" for k, v in evaluation.attribute_accuracy.items()))
     for score in evaluation.scores.values():
+        if score.name == "flags":
+            continue  # the per-flag lines below list the same items
         for title, items in (("missed", score.misses), ("false positives", score.false_positives)):
             if items:
                 lines.append(f"{score.name} {title} ({len(items)}): " + "; ".join(items[:show]))

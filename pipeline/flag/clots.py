@@ -1,7 +1,9 @@
 """Blood clots (``dvt``) and symptoms that need prompt care (``red_flag_symptom``).
 
 A clot mentioned in passing is still a flag, at a severity set by its status: a swollen hot
-calf today is urgent, "I had a clot last year" medium, "no clots on my scan" low.
+calf today is urgent, "I had a clot last year" or "I'm afraid it's a clot" medium, "no clots on
+my scan" low. A clot ruled out anywhere in a comment also settles the fear and the leg signs
+told before it ("I was sure it was a clot ... the ultrasound showed no clot").
 """
 from __future__ import annotations
 
@@ -14,11 +16,11 @@ from pipeline.flag.text import minutes_in
 def dvt_findings(view: CommentView, rules: SafetyRules) -> list[Finding]:
     """Clot words, clot signs in a leg, and a risk factor next to a leg complaint."""
     findings: list[Finding] = []
-    signs = [(hit, view.status(hit.start, hit.end)) for hit in view.hits("dvt_sign")]
+    signs = [(hit, clot_sign_status(view, hit)) for hit in view.hits("dvt_sign")]
     current_signs = [hit for hit, status in signs if status == "current"] + _current_red_flags(view)
     term_policy = rules.status_severity.get("dvt_term", {})
     for hit in view.hits("dvt_term"):
-        status = view.status(hit.start, hit.end)
+        status = _clot_term_status(view, hit)
         severity = severity_for(status, hit.cue.severity, term_policy)
         lead = LEADS[status].format(label=hit.cue.label)
         if status == "current" and current_signs:
@@ -36,12 +38,41 @@ def dvt_findings(view: CommentView, rules: SafetyRules) -> list[Finding]:
     return findings
 
 
+def clot_sign_status(view: CommentView, hit: Hit) -> str:
+    """A leg sign's status, ``negated`` when a clot is ruled out later in the comment (or in its sentence).
+
+    A sign said to be there now ("still swollen") stands whatever a scan showed.
+    """
+    status = view.status(hit.start, hit.end)
+    if status in ("current", "question") and _ruled_out_after(view, hit) and not view.in_clause("current", hit.start, hit.end):
+        return "negated"
+    return status
+
+
+def _clot_term_status(view: CommentView, hit: Hit) -> str:
+    """The status of a clot word: feared or guessed is ``suspected``; ruled out afterwards is ``negated``."""
+    status = view.status(hit.start, hit.end)
+    if status == "current" and view.opens_clause("suspicion", hit.start):
+        status = "suspected"
+    if status in ("current", "suspected", "question") and _ruled_out_after(view, hit):
+        return "negated"
+    return status
+
+
+def _ruled_out_after(view: CommentView, hit: Hit) -> bool:
+    """A clot denied or a test found clear in the hit's sentence or any later one."""
+    sentence_start, _ = view.sentence_range(hit.start)
+    denied = [term.start for term in view.hits("dvt_term") if view.status(term.start, term.end) == "negated"]
+    all_clear = [cue.start for cue in view.hits("clot_all_clear")] if view.hits("dvt_term") else []
+    return any(offset >= sentence_start for offset in denied + all_clear)
+
+
 def red_flag_findings(view: CommentView, rules: SafetyRules) -> list[Finding]:
     """Red-flag symptom phrases, plus the clot signs that are red flags too (``red_flag_includes``)."""
     policy = rules.status_severity.get("red_flag_symptom", {})
     findings = []
-    for hit in _red_flag_hits(view, rules):
-        status = view.status(hit.start, hit.end)
+    for hit, is_clot_sign in _red_flag_hits(view, rules):
+        status = clot_sign_status(view, hit) if is_clot_sign else view.status(hit.start, hit.end)
         severity = severity_for(status, hit.cue.severity, policy)
         if severity == DROP:
             continue
@@ -69,11 +100,12 @@ def _bleeding_on_thinners(view: CommentView, rules: SafetyRules) -> list[Finding
     return findings
 
 
-def _red_flag_hits(view: CommentView, rules: SafetyRules) -> list[Hit]:
-    hits = list(view.hits("red_flag_symptom"))
+def _red_flag_hits(view: CommentView, rules: SafetyRules) -> list[tuple[Hit, bool]]:
+    """Red-flag hits that count, each with whether it came from an included clot-sign set."""
+    hits = [(hit, False) for hit in view.hits("red_flag_symptom")]
     for set_name in rules.red_flag_includes:
-        hits += view.hits(set_name)
-    return [hit for hit in hits if _lasts_long_enough(hit)]
+        hits += [(hit, set_name == "dvt_sign") for hit in view.hits(set_name)]
+    return [(hit, is_clot_sign) for hit, is_clot_sign in hits if _lasts_long_enough(hit)]
 
 
 def _lasts_long_enough(hit: Hit) -> bool:

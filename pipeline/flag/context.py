@@ -115,10 +115,16 @@ class CommentView:
     # Status --------------------------------------------------------------------------------
 
     def status(self, start: int, end: int, *, check_negation: bool = True) -> str:
-        """``negated``, ``historical``, ``question``, ``general`` or ``current`` for a span."""
+        """``negated``, ``historical``, ``question``, ``general`` or ``current`` for a span.
+
+        A span inside an "if" clause ("if one leg is swollen, get it checked") is ``general``:
+        advice about a sign is not the sign itself.
+        """
         sentence_start, sentence_end = self.sentence_range(start)
         if check_negation and self.is_negated(start, end):
             return "negated"
+        if self.opens_clause("hypothetical", start):
+            return "general"
         if self._historical(sentence_start, sentence_end, start, end):
             return "historical"
         if self.is_question(start):
@@ -152,6 +158,19 @@ class CommentView:
             if not any(p.start <= hit.start and hit.end <= p.end for p in pseudo):
                 return True
         return any(hit.start == 0 for hit in self.rules.cues("negation_after").find(self.text[end:end + 40]))
+
+    def opens_clause(self, set_name: str, start: int) -> bool:
+        """A cue of ``set_name`` between the start of the span's clause and the span."""
+        sentence_start, _ = self.sentence_range(start)
+        breaks = list(_CLAUSE_BREAK.finditer(self.text, sentence_start, start))
+        clause_start = breaks[-1].end() if breaks else sentence_start
+        return bool(self.hits_between(set_name, clause_start, start))
+
+    def in_clause(self, set_name: str, start: int, end: int) -> bool:
+        """A cue of ``set_name`` in the span's clause (split at "and", "but", commas...), outside the span."""
+        sentence_start, sentence_end = self.sentence_range(start)
+        clause_start, clause_end = self._clause(sentence_start, sentence_end, start, end)
+        return any(hit.end <= start or hit.start >= end for hit in self.hits_between(set_name, clause_start, clause_end))
 
     def is_question(self, offset: int) -> bool:
         """The sentence at ``offset`` asks something (a "?" or a question opener)."""

@@ -16,6 +16,7 @@ LEADS = {
     "current": "Reports {label}",
     "historical": "Reports {label} in the past",
     "question": "Asks about {label}",
+    "suspected": "Fears or suspects {label}",
     "negated": "Mentions {label}, ruled out or denied",
     "general": "Mentions {label} in general",
 }

@@ -25,7 +25,7 @@ FLAGS = (
     "dvt", "red_flag_symptom", "polypharmacy", "drug_interaction", "cramp_inducing_drug", "hazardous_remedy",
     "pediatric_medication", "pregnancy", "elderly", "distress", "personal_data", "self_promotion", "medical_question",
 )
-STATUSES = ("current", "historical", "question", "negated", "general")
+STATUSES = ("current", "historical", "question", "suspected", "negated", "general")
 DROP = "drop"
 
 #: Cue sets whose entries raise flags themselves, so each needs a severity, a why and a source.
@@ -38,7 +38,7 @@ CONTEXT_SETS = frozenset({
     "negation", "pseudo_negation", "negation_after", "history", "current", "general", "question", "bleeding",
     "symptom_words", "medicine_words", "dvt_risk_factor", "leg_complaint", "laxative_overuse", "age",
     "senior_context", "elderly_words", "child_young", "child_relation", "child_giving", "rhetorical_question",
-    "pregnancy_idiom", "by_mouth", "medicine_count", "use_words",
+    "pregnancy_idiom", "by_mouth", "medicine_count", "use_words", "hypothetical", "suspicion", "clot_all_clear",
 })
 _SECTIONS = {
     "cue_sets", "status_severity", "settings", "red_flag_includes", "polypharmacy", "interactions",

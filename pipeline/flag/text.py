@@ -68,7 +68,7 @@ def parse_number(text: str, *, amounts: bool = False) -> float | None:
 
 def minutes_in(text: str) -> float | None:
     """The duration a matched phrase states, in minutes ("for 20 minutes" -> 20, "an hour" -> 60)."""
-    if re.search(r"\bfor hours\b|\ball night\b|\bwhole night\b", text, re.IGNORECASE):
+    if re.search(r"\bfor hours\b", text, re.IGNORECASE):
         return 120.0
     unit = re.search(r"\b(minutes?|mins?|hours?|hrs?)\b", text, re.IGNORECASE)
     if unit is None:

@@ -22,7 +22,7 @@ from pipeline.io.tables import read_table, write_table, write_text
 from pipeline.review.queue import (
     COMMENT_INPUT_COLUMNS, FLAG_INPUT_COLUMNS, SEVERITIES, STATUSES, build_review_queue, filter_queue, queue_markdown,
 )
-from pipeline.review.store import DECISIONS, ReviewStore
+from pipeline.review.store import DECISIONS, ReviewError, ReviewStore
 
 # The same default as pipeline.cli; not imported from there because cli imports this module.
 DEFAULT_OUT = Path("data/processed")
@@ -100,6 +100,9 @@ def resolve(
     Example: remedy-miner review resolve 3f2a9c1d0b7e --decision escalated --note "asks about a child's dose" --by Dr Lee
     """
     with _user_errors():
+        if not note.strip():
+            # The note is what the next reviewer reads to understand the decision.
+            raise ReviewError("a note is required: say why in --note (it must not be blank)")
         flags = read_table(out, "flags", required=("flag_id", "comment_id", "flag"))
         recorded = ReviewStore(out / REVIEW_DATABASE).record(
             flag_id, decision.value, note, by or _login_name(), flags=flags

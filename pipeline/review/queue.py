@@ -7,8 +7,9 @@ from typing import Optional
 import pandas as pd
 
 from pipeline.errors import StageInputError
+from pipeline.flag.rules import FLAGS
 from pipeline.redact import redact as redact_text
-from pipeline.review.store import DECISION_COLUMNS
+from pipeline.review.store import DECISION_COLUMNS, ReviewError
 
 SEVERITIES = ("urgent", "high", "medium", "low")
 STATUSES = ("open", "dismissed", "actioned", "escalated")
@@ -91,12 +92,25 @@ def filter_queue(
     flags: tuple[str, ...] = (),
     statuses: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """The rows whose severity, flag and status are among the given ones (empty: any)."""
+    """The rows whose severity, flag and status are among the given ones (empty: any).
+
+    Raises:
+        ReviewError: a flag id is not one of the canonical ones; a typo would otherwise
+            show an empty queue, which reads as "nothing to review".
+    """
+    check_flag_ids(flags)
     keep = pd.Series(True, index=queue.index)
     for column, wanted in (("severity", severities), ("flag", flags), ("status", statuses)):
         if wanted:
             keep &= queue[column].isin(wanted)
     return queue[keep].reset_index(drop=True)
+
+
+def check_flag_ids(flags: tuple[str, ...]) -> None:
+    """Refuse flag ids that no rule raises, naming the valid ones."""
+    unknown = [flag for flag in flags if flag not in FLAGS]
+    if unknown:
+        raise ReviewError(f"unknown flag id {unknown[0]!r} (valid flag ids: {', '.join(FLAGS)})")
 
 
 def _require(table: pd.DataFrame, name: str, columns: tuple[str, ...] | list[str]) -> None:

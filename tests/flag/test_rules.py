@@ -134,7 +134,7 @@ def test_parse_number(text: str, number: int | None) -> None:
 @pytest.mark.parametrize(
     "text, minutes",
     [("cramp lasted 20 minutes", 20), ("cramp for an hour", 60), ("for half an hour", 30), ("lasted 2 mins", 2),
-     ("cramps for hours", 120), ("a cramp at night", None)],
+     ("cramps for hours", 120), ("a cramp at night", None), ("cramping all night long", None)],
 )
 def test_minutes_in(text: str, minutes: float | None) -> None:
     assert minutes_in(text) == minutes

@@ -69,6 +69,31 @@ def test_list_refuses_an_unknown_choice_in_one_line(out, args):
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_list_refuses_an_unknown_flag_id_naming_the_valid_ones(out):
+    """Regression: a mistyped --flag showed an empty queue, as if nothing needed review."""
+    result = invoke("list", "--out", str(out), "--flag", "nope")
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert "unknown flag id 'nope'" in line
+    assert "dvt, red_flag_symptom" in line and "medical_question" in line
+
+
+def test_list_accepts_a_known_flag_with_no_rows(out):
+    result = invoke("list", "--out", str(out), "--flag", "elderly")
+    assert result.exit_code == 0, result.output
+    assert "No flags match" in result.output
+
+
+@pytest.mark.parametrize("note", ["", "   "])
+def test_resolve_refuses_a_blank_note(out, note):
+    """Regression: an empty --note recorded a decision nobody could later explain."""
+    result = invoke("resolve", "f-kid", "--decision", "dismissed", "--note", note, "--out", str(out))
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert "a note is required" in line
+    assert not (out / "review.sqlite").exists()
+
+
 def test_resolve_records_the_decision_and_list_shows_it(out):
     result = invoke("resolve", "f-calf-dvt", "--decision", "escalated", "--note", "told to see a doctor today",
                     "--by", "Dr Lee", "--out", str(out))

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.errors import StageInputError
 from pipeline.review.queue import QUEUE_COLUMNS, build_review_queue, filter_queue, queue_markdown
-from pipeline.review.store import DECISION_COLUMNS
+from pipeline.review.store import DECISION_COLUMNS, ReviewError
 
 NO_DECISIONS = pd.DataFrame(columns=DECISION_COLUMNS)
 
@@ -113,6 +113,12 @@ def test_an_empty_flags_table_gives_an_empty_queue(flags, comments):
 def test_filter_queue(flags, comments, kwargs, expected):
     queue = build_review_queue(flags, comments, decisions_of(("c-calf", "dvt", "escalated")))
     assert set(filter_queue(queue, **kwargs)["flag_id"]) == expected
+
+
+def test_filter_queue_refuses_an_unknown_flag_id(flags, comments):
+    queue = build_review_queue(flags, comments, NO_DECISIONS)
+    with pytest.raises(ReviewError, match=r"unknown flag id 'dvtt' \(valid flag ids: dvt, "):
+        filter_queue(queue, flags=("dvt", "dvtt"))
 
 
 def test_markdown_escapes_pipes_newlines_and_markup(flags, comments):
