@@ -80,6 +80,7 @@ def build_report(
     }
     if by_thread is not None:
         files["summary/by_thread.csv"] = to_csv(redact_columns(by_thread, redactor))
+    files["summary/review_queue.md"] = queue_markdown(redact_columns(sort_review_queue(review_queue), redactor))
     view = build_view(
         comments=comments,
         claims=claims,
@@ -123,6 +124,13 @@ def themes_table(themes: pd.DataFrame, comments: pd.DataFrame, redact: Callable[
         first = table["representative_ids"].map(lambda ids: next(iter(as_list(ids, ids=True)), ""))
         table["example"] = first.map(lambda comment_id: excerpt(texts.get(comment_id, ""), 200))
     return redact_columns(table, redact)
+
+
+def queue_markdown(queue: pd.DataFrame) -> str:
+    """The review queue as a Markdown table (the same view ``remedy-miner review export`` writes)."""
+    from pipeline.review.queue import queue_markdown as markdown_table
+
+    return markdown_table(queue)
 
 
 def redact_columns(table: pd.DataFrame, redact: Callable[[str], str]) -> pd.DataFrame:

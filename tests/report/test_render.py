@@ -17,7 +17,10 @@ from pipeline.report.show import show_concepts, show_queue, show_themes
 from pipeline.report.stage import CONCEPT_COLUMNS, build_report
 from tests.report.sample_tables import FORMULA_PAYLOAD, IMG_PAYLOAD, SCRIPT_PAYLOAD
 
-SUMMARY_FILES = ["report.html", "summary/concepts.csv", "summary/review_queue.csv", "summary/summary.md", "summary/themes.csv"]
+SUMMARY_FILES = [
+    "report.html", "summary/concepts.csv", "summary/review_queue.csv", "summary/review_queue.md", "summary/summary.md",
+    "summary/themes.csv",
+]
 
 
 def render(tables, **options):
