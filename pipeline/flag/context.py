@@ -18,6 +18,8 @@ _CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:but|however|although|though|and then|u
 # Where a clause ends, for telling "I had a clot years ago and a cramp last night" apart.
 _TENSE_BREAK = re.compile(r"[,;:()]|\b(?:and|but|however|although|though|while|whereas|so)\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w'’]+")
+# Up to three words and nothing else between a finding and the past-time cue that dates it.
+_ATTACHED = re.compile(r"\s*(?:[\w'’]+\s+){0,3}$")
 MEDICINE_CATEGORIES = frozenset({"medication", "supplement"})
 
 
@@ -181,10 +183,14 @@ class CommentView:
                    for hit in self.hits_between("question", sentence_start, sentence_end))
 
     def _historical(self, sentence_start: int, sentence_end: int, start: int, end: int) -> bool:
-        """Past if a past-time cue is in the span's clause and no present-time cue is; else if the
-        sentence has a past-time cue and no present-time cue at all."""
+        """Past if a past-time cue follows the span within a few words ("my clot in 2019"), or is
+        in the span's clause and no present-time cue is; else if the sentence has a past-time cue
+        and no present-time cue at all."""
         clause_start, clause_end = self._clause(sentence_start, sentence_end, start, end)
         past = [h for h in self.hits_between("history", sentence_start, sentence_end) if h.end <= start or h.start >= end]
+        # A date attached to the thing itself outweighs "I'm on" or "now" said of something else.
+        if any(h.start >= end and _ATTACHED.match(self.text, end, h.start) for h in past):
+            return True
         now = self.hits_between("current", sentence_start, sentence_end)
         if any(clause_start <= h.start < clause_end for h in now):
             return False
