@@ -50,9 +50,12 @@ def clot_sign_status(view: CommentView, hit: Hit) -> str:
 
 
 def _clot_term_status(view: CommentView, hit: Hit) -> str:
-    """The status of a clot word: feared or guessed is ``suspected``; ruled out afterwards is ``negated``."""
+    """The status of a clot word: feared or guessed is ``suspected``; ruled out afterwards is ``negated``.
+
+    A fear told in the past tense ("I thought I had a DVT") is still only a fear, not a past clot.
+    """
     status = view.status(hit.start, hit.end)
-    if status == "current" and view.opens_clause("suspicion", hit.start):
+    if status in ("current", "historical") and view.opens_clause("suspicion", hit.start):
         status = "suspected"
     if status in ("current", "suspected", "question") and _ruled_out_after(view, hit):
         return "negated"

@@ -183,9 +183,10 @@ class CommentView:
                    for hit in self.hits_between("question", sentence_start, sentence_end))
 
     def _historical(self, sentence_start: int, sentence_end: int, start: int, end: int) -> bool:
-        """Past if a past-time cue follows the span within a few words ("my clot in 2019"), or is
-        in the span's clause and no present-time cue is; else if the sentence has a past-time cue
-        and no present-time cue at all."""
+        """Past if a past-time cue follows the span within a few words ("my clot in 2019"); else,
+        unless a present-time cue is in the span's clause, if someone else's story opens the
+        sentence before the span ("my dad thought... but it was a clot") or a past-time cue is
+        in the span's clause; else if the sentence has a past-time cue and no present-time cue."""
         clause_start, clause_end = self._clause(sentence_start, sentence_end, start, end)
         past = [h for h in self.hits_between("history", sentence_start, sentence_end) if h.end <= start or h.start >= end]
         # A date attached to the thing itself outweighs "I'm on" or "now" said of something else.
@@ -194,6 +195,8 @@ class CommentView:
         now = self.hits_between("current", sentence_start, sentence_end)
         if any(clause_start <= h.start < clause_end for h in now):
             return False
+        if any(h.end <= start for h in self.hits_between("past_story", sentence_start, sentence_end)):
+            return True
         if any(clause_start <= h.start < clause_end for h in past):
             return True
         return bool(past) and not now

@@ -8,6 +8,7 @@ from pipeline.flag.text import parse_number
 
 MAX_AGE = 120
 _YEAR_OLD_WORDS = ("year", "yr", "yo", "y/o", "y.o")
+_GIVEN_CATEGORIES = frozenset({"food", "drink"})
 
 
 def stated_ages(view: CommentView) -> list[tuple[int, Hit]]:
@@ -94,7 +95,7 @@ def pediatric_findings(view: CommentView, rules: SafetyRules) -> list[Finding]:
         if not view.near("child_giving", child.start):
             continue
         low, high = view.sentence_range(child.start, 1)
-        claims = [c for c in _remedies(view, rules) if low <= c.start < high]
+        claims = [c for c in _remedies(view, rules) if low <= c.start < high] + _foods_given(view, low, high)
         medicine_words = view.hits_between("medicine_words", low, high)
         if not claims and not medicine_words:
             continue
@@ -102,14 +103,40 @@ def pediatric_findings(view: CommentView, rules: SafetyRules) -> list[Finding]:
     return findings
 
 
+def _foods_given(view: CommentView, low: int, high: int) -> list[ClaimView]:
+    """Foods and drinks named in a sentence that gives something to a child ("we give him a banana").
+
+    Extract records such food as a mere mention (no claim about cramps), so the remedy list
+    misses it; the giving cue is what makes it a remedy given to the child.
+    """
+    giving = view.hits_between("child_giving", low, high)
+    return [
+        claim for claim in view.claims
+        if not claim.negated and claim.role == "mention" and claim.category in _GIVEN_CATEGORIES
+        and any(view.sentence_of(claim.start) == view.sentence_of(hit.start) for hit in giving)
+    ]
+
+
 def _children(view: CommentView, rules: SafetyRules) -> list[Hit]:
     young_ages = [
         hit for age, hit in stated_ages(view)
         if age <= rules.settings["child_max_age"] and any(w in hit.text.lower() for w in _YEAR_OLD_WORDS)
     ]
-    words = view.hits("child_young") + view.hits("child_relation")
+    adults = _adult_relatives(view, rules)
+    words = [hit for hit in view.hits("child_young") + view.hits("child_relation")
+             if not any(adult.start <= hit.start and hit.end <= adult.end for adult in adults)]
     children = [hit for hit in words + young_ages if not view.is_negated(hit.start, hit.end)]
     return sorted(children, key=lambda h: h.start)
+
+
+def _adult_relatives(view: CommentView, rules: SafetyRules) -> list[Hit]:
+    """Sons, daughters and grandchildren said to be grown up or older than a child."""
+    adults = []
+    for hit in view.hits("relative_age"):
+        age = parse_number(hit.text)
+        if age is None or age > rules.settings["child_max_age"]:
+            adults.append(hit)
+    return adults
 
 
 def _pediatric_finding(rules: SafetyRules, child: Hit, claims: list[ClaimView], medicine_words: list[Hit]) -> Finding:

@@ -39,6 +39,7 @@ CONTEXT_SETS = frozenset({
     "symptom_words", "medicine_words", "dvt_risk_factor", "leg_complaint", "laxative_overuse", "age",
     "senior_context", "elderly_words", "child_young", "child_relation", "child_giving", "rhetorical_question",
     "pregnancy_idiom", "by_mouth", "medicine_count", "use_words", "hypothetical", "suspicion", "clot_all_clear",
+    "relative_age", "past_story",
 })
 _SECTIONS = {
     "cue_sets", "status_severity", "settings", "red_flag_includes", "polypharmacy", "interactions",

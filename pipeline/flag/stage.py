@@ -26,6 +26,10 @@ COMMENT_COLUMNS = ("comment_id", "text")
 CLAIM_COLUMNS = ("comment_id", "concept", "category", "role", "effect", "negated", "question", "experiencer",
                  "surface", "start", "end")
 _TRUE = frozenset({"true", "1", "yes"})
+# A claim a reply makes about its parent's concept ("Same here"): the reply's words do not name
+# the medicine, so flagging it would pin the parent's medicine on the reply, and the parent is
+# flagged on its own words anyway.
+REPLY_REFERENCE_RULE = "reply_reference"
 
 Rule = Callable[[CommentView, SafetyRules], list[Finding]]
 #: Every flag's rule, in the contract's flag order.
@@ -44,7 +48,9 @@ def flag_comments(
 
     Input columns: ``comments``: comment_id, text. ``claims`` (from extract): comment_id, concept,
     category, role, effect, negated, question, experiencer, surface, start, end (booleans and
-    offsets may come back from CSV as text; they are converted).
+    offsets may come back from CSV as text; they are converted), and optionally rule: claims
+    whose rule starts with ``reply_reference`` (a reply's "same here" standing for its parent's
+    concept) are not used, so every flag's evidence names what the comment itself says.
     Output: the ``flags`` table, one row per (comment, flag), in comment order then the
     contract's flag order: flag_id (stable hash of comment_id and flag), comment_id, flag,
     severity (urgent, high, medium, low), reason, evidence (starts with the text at
@@ -91,9 +97,12 @@ def _classes_by_concept(lexicon: Lexicon, rules: SafetyRules) -> dict[str, froze
 
 def _claims_by_comment(claims: pd.DataFrame, classes_of: dict[str, frozenset[str]]) -> dict[str, list[ClaimView]]:
     columns = {name: claims[name].tolist() for name in CLAIM_COLUMNS}
+    rules = claims["rule"].fillna("").astype(str).tolist() if "rule" in claims.columns else [""] * len(claims)
     grouped: dict[str, list[ClaimView]] = {}
     empty: frozenset[str] = frozenset()
     for index in range(len(claims)):
+        if rules[index].startswith(REPLY_REFERENCE_RULE):
+            continue
         concept = str(columns["concept"][index]).lower()
         claim = ClaimView(
             concept=concept,

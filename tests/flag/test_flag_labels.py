@@ -142,6 +142,7 @@ def test_each_flag_has_enough_positives_and_near_misses(cases: list[dict], flag:
         ("pediatric_medication", {"high", "medium"}),
         ("pregnancy", {"urgent", "medium"}),
         ("self_promotion", {"medium", "low"}),
+        ("distress", {"urgent", "medium"}),  # self-harm thoughts; fear and desperation
     ],
 )
 def test_graded_flags_cover_each_severity_level(cases: list[dict], flag: str, severities: set[str]) -> None:
@@ -155,7 +156,6 @@ def test_graded_flags_cover_each_severity_level(cases: list[dict], flag: str, se
         ("red_flag_symptom", "urgent"),
         ("cramp_inducing_drug", "low"),
         ("elderly", "low"),
-        ("distress", "high"),
         ("personal_data", "high"),
         ("medical_question", "medium"),
     ],

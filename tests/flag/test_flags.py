@@ -82,11 +82,11 @@ POSITIVES = [
     ("Ninety-two years old and still walking every day, but the night cramps are brutal.", "elderly", "low"),
     ("I am 77 years old, take a statin and get leg cramps.", "elderly", "low"),
     ("In my eighties now and the calf cramps keep me awake.", "elderly", "low"),
-    # distress
+    # distress: self-harm urgent, a wish to die high, fear of dying and desperation medium, a plea for help low.
     ("I can't take this anymore, the cramps wake me every hour.", "distress", "medium"),
     ("Please help, I have tried everything for these cramps.", "distress", "low"),
     ("The pain makes me want to die.", "distress", "high"),
-    ("I'm afraid I'm dying, my legs lock up every night.", "distress", "high"),
+    ("I'm afraid I'm dying, my legs lock up every night.", "distress", "medium"),
     ("Sometimes I think about ending my life over this.", "distress", "urgent"),
     ("I'm at my wits end with the cramps.", "distress", "medium"),
     # personal_data
@@ -98,9 +98,10 @@ POSITIVES = [
     ("I live at 42 Maple Street, come by any time.", "personal_data", "high"),
     ("My name is Harriet Gower and I've had cramps for years.", "personal_data", "high"),
     ("DM me and I'll tell you what worked.", "personal_data", "medium"),
-    # self_promotion: low; medium for sales and cure claims.
+    # self_promotion: low, sales included; medium for cure claims and medicines offered for sale.
     ("Check out my blog for more cramp tips!", "self_promotion", "low"),
-    ("Order now with discount code CRAMP20 for 20% off.", "self_promotion", "medium"),
+    ("Order now with discount code CRAMP20 for 20% off.", "self_promotion", "low"),
+    ("I can get you quinine tablets without a prescription, send me a message.", "self_promotion", "medium"),
     ("This miracle cure fixed my cramps in one night, doctors don't want you to know.", "self_promotion", "medium"),
     ("Visit www.crampfree-shop.com for the best supplements.", "self_promotion", "low"),
     ("I wrote about this on my lens about natural remedies.", "self_promotion", "low"),
@@ -223,3 +224,76 @@ def test_all_thirteen_flags_are_covered() -> None:
     from pipeline.flag.rules import FLAGS
 
     assert {c[1] for c in POSITIVES} == set(FLAGS) == {c[1] for c in NEAR_MISSES}
+
+
+# Regression tests from the audit of the review queue: false alarms that sat at the top of it.
+
+CLOT_FEARED_THEN_RULED_OUT = [
+    ("Ended up at the walk-in clinic because my calf ached so badly after a cramp that I was certain it was a clot. "
+     "The ultrasound found no clots, only a pulled muscle.", "low"),
+    ("Thought I had a DVT. The doppler showed no clot, just a strained calf.", "low"),
+    ("I was convinced it was a blood clot but it wasn't a clot at all, just a knot in the muscle.", "low"),
+    ("Spent the weekend panicking about a clot; the scan on Monday was clear.", "low"),
+    ("My GP ruled out a clot, so it's plain cramp after all.", "low"),
+    ("I'm afraid my swollen leg is a clot but the swelling has gone down today.", "medium"),
+    # A scan in the past does not settle a swollen hot calf now.
+    ("The scan last spring showed no clot, but now my right calf is swollen and hot again.", "urgent"),
+]
+
+
+@pytest.mark.parametrize("text, severity", CLOT_FEARED_THEN_RULED_OUT)
+def test_clot_feared_then_ruled_out_is_not_urgent(flags_of, text: str, severity: str) -> None:
+    found = flags_of(text)
+    assert found["dvt"]["severity"] == severity, found["dvt"]["reason"]
+
+
+@pytest.mark.parametrize("text", [
+    "Two biscuits after dinner and I'm cramping all night long.",
+    "Sugar does it to me, I cramp on and off all night.",
+    "Every night my calves cramp for hours after too much coffee.",
+])
+def test_cramps_coming_back_all_night_are_not_one_long_cramp(flags_of, text: str) -> None:
+    assert "red_flag_symptom" not in flags_of(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I have a cramp that won't go away, it's been forty minutes.",
+    "My cramp has lasted 25 minutes and counting.",
+    "It's been hours and the cramp still won't release.",
+    "The cramp went on for hours last night.",
+])
+def test_one_cramp_lasting_too_long_is_still_urgent(flags_of, text: str) -> None:
+    assert flags_of(text)["red_flag_symptom"]["severity"] == "urgent"
+
+
+RELATIVE_PAST_CLOT_AND_ADVICE = [
+    ("My uncle thought his sore calf was just cramp but it was a clot. He spent a week in hospital. "
+     "If one leg is swollen and warm, please get it looked at.", {"dvt": "medium", "red_flag_symptom": None}),
+    ("Everyone should learn the warning signs of a clot. If one calf is swollen and red, go to A&E.",
+     {"dvt": "low", "red_flag_symptom": None}),
+    ("Read up on blood clots, people. My gran had a sore calf for days, then she got chest pain and it turned "
+     "out the clot had reached her lungs. If one leg is swollen please get it checked.",
+     {"dvt": "medium", "red_flag_symptom": "medium"}),
+    # A clause starting with "if" after the sign does not make the sign hypothetical.
+    ("My left calf is swollen and red, if it's no better tomorrow I'll ring the GP.",
+     {"dvt": "urgent", "red_flag_symptom": "urgent"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", RELATIVE_PAST_CLOT_AND_ADVICE)
+def test_a_relative_s_past_clot_and_general_advice_are_not_urgent(flags_of, text: str, expected: dict) -> None:
+    found = flags_of(text)
+    assert {flag: found.get(flag, {}).get("severity") for flag in expected} == expected
+
+
+@pytest.mark.parametrize("text, severity", [
+    ("My daughter is 35 and she takes magnesium every night.", None),
+    ("My son, who is 40, takes magnesium for his legs.", None),
+    ("My 38 year old daughter takes magnesium for her cramps.", None),
+    ("My grown-up son takes magnesium for his cramps.", None),
+    ("My 10 year old gets cramps, we give him a banana.", "medium"),
+    ("Our 7 year old has cramps, so I give her a glass of milk at bedtime.", "medium"),
+    ("My daughter is 9 and she takes magnesium.", "medium"),
+])
+def test_adult_children_are_not_children_but_a_food_given_to_a_child_is(flags_of, text: str, severity) -> None:
+    assert flags_of(text).get("pediatric_medication", {}).get("severity") == severity

@@ -120,3 +120,32 @@ def test_a_missing_column_is_a_stage_input_error(tables, rules, table: str, colu
     inputs[table] = inputs[table].drop(columns=[column])
     with pytest.raises(StageInputError, match=column):
         flag_comments(inputs["comments"], inputs["claims"], rules=rules)
+
+
+def _claim(comment_id: str, concept: str, surface: str, start: int, rule: str, role: str = "trigger") -> dict:
+    return {"comment_id": comment_id, "concept": concept, "category": "medication", "role": role, "effect": "worsened",
+            "negated": False, "question": False, "experiencer": "self", "surface": surface, "start": start,
+            "end": start + len(surface), "rule": rule}
+
+
+def test_a_reply_s_same_here_is_not_flagged_as_the_parent_s_medicine(rules) -> None:
+    """Regression: "Same here with simvastatin" under an atorvastatin comment was reported as
+    "Blames cramps on atorvastatin (Same here)", with simvastatin as the evidence."""
+    comments = comments_frame(["Began atorvastatin in spring and the calf cramps came soon after.",
+                               "Me too, only mine was simvastatin."])
+    claims = pd.DataFrame([
+        _claim("c0", "atorvastatin", "atorvastatin", 6, "exposure_outcome"),
+        _claim("c1", "atorvastatin", "Me too", 0, "reply_reference:worsened"),
+        _claim("c1", "simvastatin", "simvastatin", 22, "mention", role="mention"),
+    ])
+    flags = flag_comments(comments, claims, rules=rules).set_index("comment_id")
+    assert "atorvastatin" in flags.loc["c0", "reason"]
+    reply = flags.loc["c1"]
+    assert reply["flag"] == "cramp_inducing_drug" and reply["evidence"] == "simvastatin"
+    assert "simvastatin" in reply["reason"] and "atorvastatin" not in reply["reason"]
+
+
+def test_a_reply_reference_alone_raises_no_medicine_flag(rules) -> None:
+    comments = comments_frame(["Same here, exactly the same thing."])
+    claims = pd.DataFrame([_claim("c0", "quinine", "Same here", 0, "reply_reference:helped", role="remedy")])
+    assert flag_comments(comments, claims, rules=rules).empty

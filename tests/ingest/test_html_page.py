@@ -9,7 +9,7 @@ import yaml
 from importlib import resources
 
 from pipeline.errors import InputFormatError, RuleFileError
-from pipeline.ingest.formats.html_markup import RULES_FILE, RULES_PACKAGE, markup_from_mapping
+from pipeline.ingest.formats.html_markup import RULES_FILE, markup_from_mapping
 from pipeline.ingest.formats.html_page import html_page_to_text, parse_html_page
 from pipeline.ingest.normalize import normalize_text
 from pipeline.ingest.records import ColumnMapping, RawComment, RecordReject, SourceText, ThreadInfo
@@ -441,7 +441,7 @@ def test_sample_page_parses_to_ten_comments_with_two_replies() -> None:
 
 
 def _shipped_rules() -> dict:
-    return yaml.safe_load(resources.files(RULES_PACKAGE).joinpath(RULES_FILE).read_text(encoding="utf-8"))
+    return yaml.safe_load(resources.files("pipeline.data").joinpath(RULES_FILE).read_text(encoding="utf-8"))
 
 
 def test_shipped_rule_file_is_valid() -> None:

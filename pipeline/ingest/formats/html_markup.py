@@ -11,15 +11,13 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Mapping
 
 import soupsieve
-import yaml
 
+from pipeline.io.rule_files import packaged_file, parse_yaml
 from pipeline.errors import RuleFileError
 
-RULES_PACKAGE = "pipeline.data"
 RULES_FILE = "html_markup.yaml"
 _SELECTOR_FAMILY_KEYS = (
     "scope", "items", "require", "author", "date", "body", "noise", "reject_classes"
@@ -99,8 +97,8 @@ class HtmlMarkup:
 @functools.cache
 def load_html_markup() -> HtmlMarkup:
     """Read ``pipeline/data/html_markup.yaml`` once per process."""
-    text = resources.files(RULES_PACKAGE).joinpath(RULES_FILE).read_text(encoding="utf-8")
-    return markup_from_mapping(yaml.safe_load(text), f"pipeline/data/{RULES_FILE}")
+    name, text = packaged_file(RULES_FILE)
+    return markup_from_mapping(parse_yaml(name, text), name)
 
 
 def markup_from_mapping(raw: Any, file_name: str) -> HtmlMarkup:

@@ -23,15 +23,13 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any, Iterable, Iterator, NamedTuple
 
-import yaml
 
+from pipeline.io.rule_files import packaged_file, parse_yaml
 from pipeline.errors import InputFormatError, RuleFileError
 from pipeline.ingest.records import ColumnMapping, ParsedItem, RawComment, SourceText, ThreadInfo
 
-RULES_PACKAGE = "pipeline.data"
 RULES_FILE = "page_text.yaml"
 _RULE_KEYS = (
     "furniture",
@@ -111,8 +109,8 @@ class PageTextRules:
 @functools.cache
 def load_page_text_rules() -> PageTextRules:
     """Read ``pipeline/data/page_text.yaml`` once per process."""
-    text = resources.files(RULES_PACKAGE).joinpath(RULES_FILE).read_text(encoding="utf-8")
-    return rules_from_mapping(yaml.safe_load(text), f"pipeline/data/{RULES_FILE}")
+    name, text = packaged_file(RULES_FILE)
+    return rules_from_mapping(parse_yaml(name, text), name)
 
 
 def rules_from_mapping(raw: Any, file_name: str) -> PageTextRules:
