@@ -1,0 +1,257 @@
+"""Which cues speak about a mention: clauses, lists, borrowed and following cues, and the
+mention's attributes (negation, hedging, question, experiencer).
+
+Cues attach to a mention through its *segment*: the stretch of the sentence between clause
+breaks (``but``, ``;``, a comma that opens a new subject...). A segment with no effect cue of
+its own borrows from cue-only segments of the same sentence, then from the next sentences
+when those name no concept ("I take X daily. It really helps.").
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from spacy.tokens import Span
+
+from pipeline.extract.doc_state import concepts_near, inside
+
+EFFECT_LABELS = frozenset({
+    "helped", "partial", "no_effect", "no_reaction", "worsened", "caused_by", "cessation", "relief_outcome",
+    "cramp_outcome", "conditional", "temporal", "purpose", "advised", "intent", "unrelated",
+})
+
+STATE_LABELS = frozenset({"relief_outcome", "cramp_outcome"})
+
+ACTING_LABELS = frozenset({"use", "cessation", "conditional", "temporal", "purpose", "advised", "intent", "tried"})
+
+OUTCOME_LABELS = frozenset({"helped", "partial", "no_effect", "no_reaction", "relief_outcome", "cramp_outcome"})
+
+PERSON_LABELS = ("family", "friend", "other_person")
+
+SUBJECT_PRONOUNS = frozenset({"i", "my", "me", "we", "our", "she", "he", "they", "it", "her", "his", "their", "you"})
+
+REFERENCE_PRONOUNS = frozenset({"it", "this", "that", "they", "them", "these", "those", "which"})
+
+FIRST_PERSON = frozenset({"i", "my", "me", "i'm", "im", "myself", "mine", "we", "our", "us"})
+
+THIRD_PERSON = frozenset({"she", "he", "they", "her", "his", "him", "their"})
+
+CLAUSE_PUNCT = frozenset({";", ":", "!", "?", "—", "–", "...", "--"})
+
+SOFT_CLAUSE_OPENERS = frozenset({"and", "so", "then", "which", "because", "as", "now"})
+
+LIST_SEPARATORS = frozenset({
+    ",", "and", "or", "&", "/", "plus", "nor", "and/or", "also", "the", "a", "an", "some", "more", "my", "extra",
+    "of", "lots", "plenty", "with", "+",
+})
+
+# A negation before the first item of a plain list covers the rest ("don't take my magnesium,
+# iron or zinc"), but not across quantifiers ("no alcohol, no soda, lots of water").
+PLAIN_LIST_SEPARATORS = frozenset({",", "and", "or", "&", "/", "nor", "...", "and/or"})
+
+NEGATION_WINDOW = 3
+
+FOLLOWING_SENTENCES = 2
+
+def attached_cues(
+    mention: Span,
+    segment: tuple[int, int],
+    segments: list[tuple[int, int]],
+    sentence_cues: list[Span],
+    sentence: Span,
+    following: list[Span],
+    negated: bool = False,
+) -> list[Span]:
+    """The cues that speak about ``mention``: its segment's, else borrowed ones.
+
+    A segment without an effect cue borrows the effect cues of segments in the same
+    sentence that name no concept, and then outcome cues from the next sentences.
+    """
+    start, end = segment
+    mentions = [m for m in concepts_near(mention) if start <= m.start < end]
+    own = [
+        c for c in sentence_cues
+        if start <= c.start and c.end <= end and not inside(c, mention) and not _separated(mention, c, mentions)
+        and not (c.label_ == "relief_outcome" and c.end == mention.start)  # "no more sugar": not an outcome
+    ]
+    concept_tokens = {i for span in concepts_near(mention) for i in range(span.start, span.end)}
+    free = [c for c in sentence_cues if not (start <= c.start and c.end <= end)
+            and not _segment_has_concept(segment_of(c, segments), concept_tokens)]
+    if not any(c.label_ in EFFECT_LABELS for c in own):
+        own += [c for c in free if c.label_ in EFFECT_LABELS and (c.start >= end or c.label_ in STATE_LABELS)]
+    elif not any(c.label_ in OUTCOME_LABELS for c in own):
+        causal = any(c.label_ in {"worsened", "caused_by"} for c in own)
+        own += [
+            c for c in free
+            if (c.label_ in OUTCOME_LABELS or c.label_ == "worsened" and not causal)
+            and (c.start >= end or c.label_ in STATE_LABELS)
+        ]
+    if not any(c.label_ in OUTCOME_LABELS for c in own) and not negated and _acts_on(mention, own, mentions):
+        own += following
+    return own
+
+def _acts_on(mention: Span, cues: list[Span], mentions: list[Span]) -> bool:
+    """Later sentences' outcomes belong to a mention that something is done with (taken,
+    stopped, tried...), or to the only thing its clause names."""
+    if any(c.label_ in ACTING_LABELS for c in cues) or len({m._.concept for m in mentions}) == 1:
+        return True
+    first_in_sentence = min(mentions, key=lambda m: m.start, default=mention)
+    return first_in_sentence.start == mention.start
+
+def _separated(mention: Span, cue: Span, mentions: list[Span]) -> bool:
+    """Another mention stands between the cue and this one, and is not in a list with it."""
+    low, high = (mention.end, cue.start) if cue.start >= mention.end else (cue.end, mention.start)
+    between = [
+        m for m in mentions
+        if low <= m.start and m.end <= high and m._.concept != mention._.concept and m.label_ != "condition"
+        and not m.ambiguous
+    ]
+    if not between:
+        return False
+    doc = mention.doc
+    chain = sorted([mention, *between], key=lambda m: m.start)
+    return not all(_only_separators(doc[a.end:b.start]) for a, b in zip(chain, chain[1:]))
+
+def _only_separators(tokens: Span) -> bool:
+    return all(t.lower_ in LIST_SEPARATORS or t.is_space for t in tokens)
+
+def _segment_has_concept(segment: tuple[int, int], concept_tokens: set[int]) -> bool:
+    return any(segment[0] <= i < segment[1] for i in concept_tokens)
+
+def following_context(index: int, sentences: list[Span], mentions: list[list[Span]], cues: list[list[Span]]) -> list[Span]:
+    """Cues of the next sentences that still speak about this sentence's concepts.
+
+    A sentence that points back ("It really helps", "I wonder if that is related") lends
+    its effect and hedge cues; a sentence that names no new concept lends its outcome cues
+    ("No leg cramps for months."). The search ends at the first outcome, or at a sentence
+    that names a concept of its own (conditions aside).
+    """
+    concepts_here = {m._.concept for m in mentions[index]}
+    lent: list[Span] = []
+    for later in range(index + 1, min(index + 1 + FOLLOWING_SENTENCES, len(cues))):
+        if any(m.label_ != "condition" and m._.concept not in concepts_here for m in mentions[later]):
+            break
+        if _points_back(sentences[later], cues[later]):
+            lent.extend(c for c in cues[later] if c.label_ in EFFECT_LABELS or c.label_ == "hedge")
+        else:
+            lent.extend(c for c in cues[later] if c.label_ in OUTCOME_LABELS)
+        if any(c.label_ in OUTCOME_LABELS for c in lent):
+            break
+    return lent
+
+def _points_back(sentence: Span, cues: Iterable[Span]) -> bool:
+    first_effect = min((c.end for c in cues if c.label_ in EFFECT_LABELS), default=sentence.end)
+    return any(t.lower_ in REFERENCE_PRONOUNS for t in sentence.doc[sentence.start:first_effect])
+
+def segment_bounds(sentence: Span, cues: Iterable[Span], *, dashes: bool = False) -> list[tuple[int, int]]:
+    """Token ranges of the sentence's clauses (see module docstring).
+
+    With ``dashes``, a spaced hyphen also breaks a clause: used to find where a question
+    begins ("no cramps on holiday - could it be the salt?"), but not for attaching cues,
+    since dashes as often enclose an aside ("relief - at least by day - from stockings").
+    """
+    doc = sentence.doc
+    breaks = {c.start for c in cues if c.label_ == "contrast" and c.start > sentence.start}
+    for token in sentence:
+        spaced_dash = dashes and token.text == "-" and token.whitespace_ and token.i > 0 and doc[token.i - 1].whitespace_
+        if (token.text in CLAUSE_PUNCT or spaced_dash) and token.i + 1 < sentence.end:
+            breaks.add(token.i + 1)
+        elif token.text == "," and token.i + 1 < sentence.end:
+            following = doc[token.i + 1].lower_
+            if following in SUBJECT_PRONOUNS or following in SOFT_CLAUSE_OPENERS:
+                breaks.add(token.i + 1)
+    bounds = [sentence.start, *sorted(b for b in breaks if sentence.start < b < sentence.end), sentence.end]
+    return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
+
+def segment_of(span: Span, segments: list[tuple[int, int]]) -> tuple[int, int]:
+    for segment in segments:
+        if segment[0] <= span.start < segment[1]:
+            return segment
+    return segments[-1]
+
+def is_question(sentence: Span, cues: Iterable[Span], text: str | None = None) -> bool:
+    """A sentence asks when it ends with ``?`` or opens with a question phrase
+    ("has anyone tried ..."), and is not a rhetorical claim ("am I the only one ...")."""
+    cues = list(cues)
+    if any(c.label_ == "rhetorical" for c in cues):
+        return False
+    if (sentence.text if text is None else text).rstrip().endswith("?"):
+        return True
+    first = next((t.i for t in sentence if not t.is_space and not t.is_punct), sentence.start)
+    return any(c.label_ == "question_start" and c.start == first and len(c) > 1 for c in cues)
+
+def question_start(sentence: Span, cues: Iterable[Span], segments: list[tuple[int, int]], question_words: frozenset[str] = frozenset()) -> int:
+    """Where the asking begins: the last clause that opens with a question word, else the
+    sentence start ("I had no cramps on holiday - could it be the salt?" asks only about salt)."""
+    openers = {c.start for c in cues if c.label_ in {"question_start", "hedge"}}
+    openers |= {t.i for t in sentence if t.lower_ in question_words}
+    start = sentence.start
+    contrast_words = {c.start for c in cues if c.label_ == "contrast"}
+    for segment_start, segment_end in segments:
+        words = [t.i for t in sentence.doc[segment_start:segment_end] if not t.is_punct and not t.is_space]
+        if words and words[0] in contrast_words:
+            words = words[1:]
+        if words and words[0] in openers:
+            start = segment_start
+    return start
+
+def negation_cue(mention: Span, segment: tuple[int, int], cues: Iterable[Span]) -> Span | None:
+    """A negation right before the mention, or before the head of the list it is in
+    ("I don't drink coffee", "they don't take my magnesium, iron or zinc")."""
+    head = list_head(mention, segment)
+    for cue in cues:
+        if cue.label_ == "negation" and segment[0] <= cue.start and cue.end <= head.start:
+            if head.start - cue.end <= NEGATION_WINDOW:
+                return cue
+    return None
+
+def list_head(mention: Span, segment: tuple[int, int]) -> Span:
+    """The first mention of the list (joined by commas, "and", "or") that ``mention`` ends."""
+    doc = mention.doc
+    earlier = [m for m in concepts_near(mention) if segment[0] <= m.start and m.end <= mention.start]
+    head = mention
+    for candidate in reversed(earlier):
+        if not all(t.lower_ in PLAIN_LIST_SEPARATORS or t.is_space for t in doc[candidate.end : head.start]):
+            break
+        head = candidate
+    return head
+
+def hedge_cue(mention: Span, segment: tuple[int, int], cues: Iterable[Span]) -> Span | None:
+    """A hedge before the mention in its sentence, or anywhere in its segment."""
+    for cue in cues:
+        if cue.label_ == "hedge" and (cue.start < mention.start or segment[0] <= cue.start < segment[1]):
+            return cue
+    return None
+
+def experiencer_of_sentence(sentence: Span, cues: Iterable[Span], previous: str, imperatives: frozenset[str]) -> str:
+    """Who the sentence is about, before looking at any one mention."""
+    first = next((t for t in sentence if not t.is_space and not t.is_punct), None)
+    if first is None:
+        return "self"
+    person = next((c for c in cues if c.label_ in PERSON_LABELS and c.start - first.i <= 2), None)
+    if person is not None:
+        return _experiencer_label(person.label_)
+    carried = previous in {"family", "friend", "other"}
+    if carried and (first.lower_ in THIRD_PERSON or not any(t.lower_ in FIRST_PERSON for t in sentence)):
+        return previous
+    if any(c.label_ == "general" for c in cues):
+        return "general"
+    second = first.nbor(1) if first.i + 1 < sentence.end else None
+    if first.lower_ in imperatives and (second is None or second.lower_ not in SUBJECT_PRONOUNS | {"anyone", "anybody"}):
+        return "general"
+    return "self"
+
+def experiencer_of_mention(
+    mention: Span, segment: tuple[int, int], cues: Iterable[Span], sentence_experiencer: str
+) -> tuple[str, Span | None]:
+    """A person named in the mention's segment overrides the sentence's experiencer."""
+    for cue in cues:
+        if cue.label_ not in PERSON_LABELS or not segment[0] <= cue.start < segment[1]:
+            continue
+        before = cue.end <= mention.start
+        beneficiary = cue.start >= mention.end and cue.start > 0 and cue.doc[cue.start - 1].lower_ == "for"
+        if before or beneficiary:
+            return _experiencer_label(cue.label_), cue
+    return sentence_experiencer, None
+
+def _experiencer_label(cue_label: str) -> str:
+    return "other" if cue_label == "other_person" else cue_label
