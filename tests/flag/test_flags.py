@@ -297,3 +297,13 @@ def test_a_relative_s_past_clot_and_general_advice_are_not_urgent(flags_of, text
 ])
 def test_adult_children_are_not_children_but_a_food_given_to_a_child_is(flags_of, text: str, severity) -> None:
     assert flags_of(text).get("pediatric_medication", {}).get("severity") == severity
+
+
+@pytest.mark.parametrize("text, severity", [
+    ("Visit my shop, 10% off with code LEGS10 this week.", "low"),
+    ("Have a look at my site for the formula, full money back guarantee.", "medium"),
+    ("My ebook will end your leg cramps for good, grab it while it's cheap.", "medium"),
+    ("A glass of red wine and I'm awake at 3am with a calf cramp, guaranteed.", None),
+])
+def test_self_promotion_is_low_unless_it_claims_a_cure_or_looks_like_health_fraud(flags_of, text: str, severity) -> None:
+    assert flags_of(text).get("self_promotion", {}).get("severity") == severity
