@@ -139,8 +139,10 @@ def following_context(index: int, sentences: list[Span], mentions: list[list[Spa
     return lent
 
 def _points_back(sentence: Span, cues: Iterable[Span]) -> bool:
-    first_effect = min((c.end for c in cues if c.label_ in EFFECT_LABELS), default=sentence.end)
-    return any(t.lower_ in REFERENCE_PRONOUNS for t in sentence.doc[sentence.start:first_effect])
+    """A pronoun before the sentence's first outcome ("It really helps", "and it eased off")."""
+    first_outcome = min((c.end for c in cues if c.label_ in OUTCOME_LABELS), default=sentence.end)
+    return any(t.lower_ in REFERENCE_PRONOUNS for t in sentence.doc[sentence.start:first_outcome])
+
 
 def segment_bounds(sentence: Span, cues: Iterable[Span], *, dashes: bool = False) -> list[tuple[int, int]]:
     """Token ranges of the sentence's clauses (see module docstring).

@@ -57,6 +57,7 @@ def decide_role(
         c for c in has("cessation") or []
         if c.end <= mention.start and mention.start - c.end <= CESSATION_WINDOW
         or c.start >= mention.end and c.start - mention.end <= CESSATION_WINDOW and _points_back_to(c)
+        or sentence_of(c) != sentence_of(mention)  # lent by a sentence that points back at the thing
     ]
     if cessation:
         relief = [r for r in relief if r.start != cessation[0].start]

@@ -53,11 +53,12 @@ def _reference_anchor(doc: Doc, pointing_words: frozenset[str]) -> tuple[Span | 
     else it could point at; a short reply that names nothing is anchored at its first word."""
     concepts = list(doc.spans[CONCEPT_KEY])
     concept_tokens = {i for span in concepts for i in range(span.start, span.end)}
+    starts = sentence_starts_of(doc)
+    named_sentences = {starts[span.start] for span in concepts}
     for cue in doc.spans[CUE_KEY]:
         if cue.label_ == "reply_reference" and not any(i in concept_tokens for i in range(cue.start, cue.end)):
-            return cue, True
-    named_sentences = {sentence_starts_of(doc)[span.start] for span in concepts}
-    starts = sentence_starts_of(doc)
+            # "Same here with simvastatin": the reply names its own thing; it is not the parent's.
+            return (None, False) if starts[cue.start] in named_sentences else (cue, True)
     for token in doc:
         if token.lower_ in pointing_words and token.i not in concept_tokens and starts[token.i] not in named_sentences:
             return doc[token.i : token.i + 1], False
