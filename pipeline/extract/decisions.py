@@ -58,6 +58,7 @@ def decide_role(
         if c.end <= mention.start and mention.start - c.end <= CESSATION_WINDOW
         or c.start >= mention.end and c.start - mention.end <= CESSATION_WINDOW and _points_back_to(c)
         or sentence_of(c) != sentence_of(mention)  # lent by a sentence that points back at the thing
+        or c.start < mention.start and mention.end < c.end  # "cut the coffee down"
     ]
     if cessation:
         relief = [r for r in relief if r.start != cessation[0].start]
