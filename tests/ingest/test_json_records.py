@@ -9,25 +9,14 @@ import pytest
 from pipeline.errors import InputFormatError, MissingColumnsError
 from pipeline.ingest.formats.json_records import parse_json, parse_jsonl, parse_reddit
 from pipeline.ingest.formats.tabular import parse_csv
-from pipeline.ingest.records import ColumnMapping, ParsedItem, RawComment, RecordReject, SourceText, ThreadInfo
+from pipeline.ingest.records import ColumnMapping, ParsedItem, RecordReject, SourceText, ThreadInfo
+from tests.ingest.items import comments, rejects, threads
 
 RAW = Path(__file__).resolve().parents[2] / "data" / "raw"
 
 
 def run(parser, text: str, columns: ColumnMapping | None = None, name: str = "in.json") -> list[ParsedItem]:
     return list(parser(SourceText(name, text), columns or ColumnMapping()))
-
-
-def comments(items: list[ParsedItem]) -> list[RawComment]:
-    return [item for item in items if isinstance(item, RawComment)]
-
-
-def rejects(items: list[ParsedItem]) -> list[RecordReject]:
-    return [item for item in items if isinstance(item, RecordReject)]
-
-
-def threads(items: list[ParsedItem]) -> list[ThreadInfo]:
-    return [item for item in items if isinstance(item, ThreadInfo)]
 
 
 def reddit_line(**fields: object) -> str:

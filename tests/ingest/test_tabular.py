@@ -8,6 +8,7 @@ import pytest
 from pipeline.errors import InputFormatError, MissingColumnsError
 from pipeline.ingest.formats.tabular import parse_csv, parse_tsv
 from pipeline.ingest.records import ColumnMapping, ParsedItem, RawComment, RecordReject, SourceText, ThreadInfo
+from tests.ingest.items import comments, rejects, threads
 
 RAW = Path(__file__).resolve().parents[2] / "data" / "raw"
 
@@ -15,18 +16,6 @@ RAW = Path(__file__).resolve().parents[2] / "data" / "raw"
 def parse(text: str, columns: ColumnMapping | None = None, *, name: str = "in.csv") -> list[ParsedItem]:
     parser = parse_tsv if name.endswith(".tsv") else parse_csv
     return list(parser(SourceText(name, text), columns or ColumnMapping()))
-
-
-def comments(items: list[ParsedItem]) -> list[RawComment]:
-    return [item for item in items if isinstance(item, RawComment)]
-
-
-def rejects(items: list[ParsedItem]) -> list[RecordReject]:
-    return [item for item in items if isinstance(item, RecordReject)]
-
-
-def threads(items: list[ParsedItem]) -> list[ThreadInfo]:
-    return [item for item in items if isinstance(item, ThreadInfo)]
 
 
 def test_rows_become_comments_with_mapped_fields() -> None:
