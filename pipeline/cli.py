@@ -257,7 +257,8 @@ def _run_report(out: Path, quiet: bool, redact: bool) -> dict[str, str]:
     flags = _optional_table(out, "flags")
     queue = None
     if flags is not None:
-        queue = build_review_queue(flags, comments, ReviewStore(out / REVIEW_DATABASE).decisions(), redact=redact)
+        # build_report redacts every free-text column of the queue itself: once is enough.
+        queue = build_review_queue(flags, comments, ReviewStore(out / REVIEW_DATABASE).decisions(), redact=False)
     by_thread = count_by_group(claims, comments, "thread") if comments["thread"].nunique() > 1 else None
     files = build_report(
         comments,

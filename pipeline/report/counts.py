@@ -8,11 +8,9 @@ evidence FOR its concept as the contract defines it: stated, and effect not ``no
 from __future__ import annotations
 
 import math
-from typing import Iterable
-
 import pandas as pd
 
-from pipeline.cluster.columns import bool_values, most_common, require_columns, shortened, text_values
+from pipeline.cluster.columns import bool_values, require_columns, shortened, text_values
 from pipeline.errors import PipelineError
 
 ROLES = ("remedy", "trigger")
@@ -67,21 +65,7 @@ def count_concepts(claims: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame
     (negated stated rows), ``mentions`` (the concept's ``mention`` rows).
     Sorted by evidence_for, then claims (most first), then concept and role. No side effects.
     """
-    rows = _claim_rows(claims, comments)
-    mentions = rows.loc[rows["role"] == "mention", "concept"].value_counts()
-    # Plain records grouped in Python: per-group pandas filtering costs more than the counting.
-    groups: dict[tuple[str, str], list[dict]] = {}
-    for record in rows[rows["role"].isin(ROLES)].to_dict("records"):
-        groups.setdefault((record["concept"], record["role"]), []).append(record)
-    summary = [
-        _summary_row(concept, role, groups[(concept, role)], int(mentions.get(concept, 0)))
-        for concept, role in sorted(groups)
-    ]
-    table = pd.DataFrame(summary, columns=SUMMARY_COLUMNS)
-    table = table.sort_values(
-        ["evidence_for", "claims", "concept", "role"], ascending=[False, False, True, True], kind="mergesort"
-    )
-    return table.reset_index(drop=True).astype(SUMMARY_TYPES)
+    return _summary_table(_claim_rows(claims, comments))
 
 
 def count_by_group(claims: pd.DataFrame, comments: pd.DataFrame, by: str = "thread") -> pd.DataFrame:
@@ -95,18 +79,139 @@ def count_by_group(claims: pd.DataFrame, comments: pd.DataFrame, by: str = "thre
         raise PipelineError(f"cannot count by {by!r} (choose from: {', '.join(GROUP_COLUMNS)})")
     require_columns(comments, "comments", ("comment_id", by))
     require_columns(claims, "claims", ("comment_id",))
-    group_of = dict(zip(text_values(comments["comment_id"]), text_values(comments[by])))
-    claim_groups = text_values(claims["comment_id"]).map(lambda comment_id: group_of.get(comment_id, ""))
-    tables = []
-    for group in sorted(set(claim_groups)):
-        table = count_concepts(claims[claim_groups == group], comments)
-        table.insert(0, by, pd.Series([group] * len(table), dtype="string"))
-        tables.append(table)
-    if not tables:
-        empty = count_concepts(claims.iloc[0:0], comments)
-        empty.insert(0, by, pd.Series([], dtype="string"))
-        return empty
-    return pd.concat(tables, ignore_index=True)
+    rows = _claim_rows(claims, comments)
+    groups = pd.Series(text_values(comments[by]).tolist(), index=text_values(comments["comment_id"]).tolist(), dtype=object)
+    groups = groups[~groups.index.duplicated(keep="last")]
+    rows[by] = groups.reindex(rows["comment_id"].tolist()).fillna("").tolist()
+    table = _summary_table(rows, group=by)
+    table[by] = table[by].astype("string")
+    return table
+
+
+def _summary_table(rows: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
+    """One summary row per (concept, role), or per (``group``, concept, role) with ``group``
+    as the first column, counted with group-bys over all claims at once: a loop per concept
+    or per thread costs minutes on a corpus of millions of claims."""
+    keys = [group, "concept", "role"] if group else ["concept", "role"]
+    columns = [group, *SUMMARY_COLUMNS] if group else SUMMARY_COLUMNS
+    mentions = rows[rows["role"] == "mention"].groupby(keys[:-1], sort=True).size()
+    claims = _with_claim_keys(rows[rows["role"].isin(ROLES)].reset_index(drop=True))
+    if claims.empty:
+        return pd.DataFrame(columns=columns).astype({group: "string"} if group else {}).astype(SUMMARY_TYPES)
+    grouped = claims.groupby(keys, sort=True)
+    stated = claims[claims["stated"]]
+    table = pd.DataFrame({"claims": grouped.size(), "commenters": grouped["commenter"].nunique()})
+    index = table.index
+    table["category"] = _most_common_per_group(claims, keys, "category")
+    effects = _counts(stated, keys, "effect", EFFECTS, index)
+    for effect in EFFECTS:
+        table[effect] = effects[effect]
+    table["questions"] = grouped["question"].sum()
+    table["evidence_for"] = _per_group_count(stated[stated["effect"] != "no_effect"], keys, index)
+    table["stated"] = effects.sum(axis=1)
+    table["share_count"] = [effects.at[key, SHARE_EFFECT[key[-1]]] for key in index]
+    experiencers = _counts(claims, keys, "experiencer", EXPERIENCERS, index)
+    for experiencer in EXPERIENCERS:
+        table[f"experiencer_{experiencer}"] = experiencers[experiencer]
+    dated = claims[claims["posted_at"] != ""].groupby(keys, sort=True)["posted_at"]
+    table["first_seen"], table["last_seen"] = dated.min(), dated.max()
+    supporting = _per_group_count(stated[stated["supporting"]], keys, index)
+    table["contrary_claims"] = _per_group_count(stated[stated["contrary"]], keys, index)
+    table["contradicted"] = (supporting > 0) & (table["contrary_claims"] > 0)
+    table["negated"] = _per_group_count(claims[~claims["question"] & claims["negated"]], keys, index)
+    table["example"], table["example_comment_id"] = _examples(
+        [stated[stated["supporting"]], stated, claims], keys, index, prefer_share_effect=(True, False, False)
+    )
+    table["contrary_example"], table["contrary_comment_id"] = _examples([stated[stated["contrary"]]], keys, index)
+    table["mentions"] = mentions.reindex(index.droplevel(-1), fill_value=0).to_numpy()
+    table = table.reset_index()
+    table[["share", "share_low", "share_high"]] = [
+        _share(int(count), int(total)) for count, total in zip(table["share_count"], table["stated"])
+    ]
+    table = table.fillna({"first_seen": "", "last_seen": "", "example": "", "example_comment_id": "",
+                          "contrary_example": "", "contrary_comment_id": ""})
+    order = [*keys[:-2], "evidence_for", "claims", "concept", "role"]
+    ascending = [*(True for _ in keys[:-2]), False, False, True, True]
+    table = table.sort_values(order, ascending=ascending, kind="mergesort")
+    return table[columns].reset_index(drop=True).astype(SUMMARY_TYPES)
+
+
+def _with_claim_keys(claims: pd.DataFrame) -> pd.DataFrame:
+    """The per-claim columns the counts group by: stated, supporting, contrary, commenter."""
+    stated = ~claims["question"] & ~claims["negated"]
+    # Python lists, not Series: iterating pandas' Arrow-backed strings costs microseconds a cell.
+    effects, roles, authors = claims["effect"].tolist(), claims["role"].tolist(), claims["author"].tolist()
+    supporting = [effect in SUPPORTING[role] for effect, role in zip(effects, roles)]
+    contrary = [effect in CONTRARY[role] for effect, role in zip(effects, roles)]
+    names = {author: " ".join(author.split()).casefold() for author in set(authors)}
+    commenter = [
+        f"comment\x1f{comment_id}" if names[author] in ANONYMOUS_AUTHORS else f"author\x1f{thread}\x1f{names[author]}"
+        for author, thread, comment_id in zip(authors, claims["thread"].tolist(), claims["comment_id"].tolist())
+    ]
+    return claims.assign(stated=stated, supporting=supporting, contrary=contrary, commenter=commenter)
+
+
+def _counts(claims: pd.DataFrame, keys: list[str], column: str, values: tuple[str, ...], index: pd.Index) -> pd.DataFrame:
+    """How many claims of each group have each of ``values`` in ``column`` (0 where none)."""
+    counted = claims.groupby([*keys, column], sort=True).size().unstack(column, fill_value=0)
+    return counted.reindex(index=index, columns=list(values), fill_value=0).astype("int64")
+
+
+def _per_group_count(claims: pd.DataFrame, keys: list[str], index: pd.Index) -> pd.Series:
+    return claims.groupby(keys, sort=True).size().reindex(index, fill_value=0).astype("int64")
+
+
+def _most_common_per_group(claims: pd.DataFrame, keys: list[str], column: str, default: str = "other") -> pd.Series:
+    """The most frequent non-empty value per group; ties go to the alphabetically first."""
+    named = claims[claims[column] != ""]
+    counts = named.groupby([*keys, column], sort=True).size().rename("n").reset_index()
+    order = [*keys, "n", column]
+    counts = counts.sort_values(order, ascending=[*(True for _ in keys), False, True], kind="mergesort")
+    best = counts.drop_duplicates(keys).set_index(keys)[column]
+    groups = claims[keys].drop_duplicates().set_index(keys).index
+    return best.reindex(groups).fillna(default)
+
+
+def _examples(
+    tiers: list[pd.DataFrame], keys: list[str], index: pd.Index, prefer_share_effect: tuple[bool, ...] = (False,),
+) -> tuple[pd.Series, pd.Series]:
+    """Per group, the quote that best shows a claim, from the first tier that has one.
+
+    Best: short enough to read whole, with the effect the share counts (helped, worsened) where
+    ``prefer_share_effect``, not hedged, decided in its own sentence by a direct cue, the
+    reader's own experience; then the first by comment id and position, for determinism.
+    """
+    sentences = pd.Series("", index=index, dtype=object)
+    comment_ids = pd.Series("", index=index, dtype=object)
+    found = pd.Series(False, index=index)
+    for tier, prefer in zip(tiers, prefer_share_effect):
+        candidates = tier[tier["sentence"].str.strip() != ""]
+        if candidates.empty:
+            continue
+        keyed = candidates.assign(
+            _long=candidates["sentence"].str.len() > EXAMPLE_CHARS,
+            _other_effect=[
+                prefer and effect != SHARE_EFFECT[role]
+                for effect, role in zip(candidates["effect"].tolist(), candidates["role"].tolist())
+            ],
+            _hedged=candidates["hedged"].astype(bool),
+            _indirect=~candidates["rule"].isin(DIRECT_RULES),
+            _not_self=candidates["experiencer"] != "self",
+        )
+        order = [*keys, "_long", "_other_effect", "_hedged", "_indirect", "_not_self", "comment_id", "start"]
+        best = keyed.sort_values(order, kind="mergesort").drop_duplicates(keys).set_index(keys)
+        best = best.reindex(index)
+        take = ~found & best["sentence"].notna()
+        sentences[take] = [shortened(text, EXAMPLE_CHARS) for text in best.loc[take, "sentence"].tolist()]
+        comment_ids[take] = best.loc[take, "comment_id"]
+        found |= take
+    return sentences, comment_ids
+
+
+def _share(count: int, total: int) -> tuple[float, float, float]:
+    low, high = wilson_interval(count, total)
+    share = round(count / total, DIGITS) if total else math.nan
+    return share, round(low, DIGITS), round(high, DIGITS)
 
 
 def wilson_interval(successes: int, total: int, z: float = Z_95) -> tuple[float, float]:
@@ -129,32 +234,21 @@ def is_anonymous(author: str) -> bool:
     return " ".join(author.split()).casefold() in ANONYMOUS_AUTHORS
 
 
-def commenter_keys(authors: Iterable[str], threads: Iterable[str], comment_ids: Iterable[str]) -> set[tuple[str, str, str]]:
-    """One key per distinct commenter: a named author once per thread, an anonymous one per comment."""
-    keys = set()
-    for author, thread, comment_id in zip(authors, threads, comment_ids):
-        if is_anonymous(author):
-            keys.add(("comment", "", comment_id))
-        else:
-            keys.add(("author", thread, " ".join(author.split()).casefold()))
-    return keys
-
-
 def _claim_rows(claims: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
     """The claim columns counting needs, as plain values, joined with their comment's author,
     thread and date."""
     require_columns(claims, "claims", CLAIM_COLUMNS)
     require_columns(comments, "comments", ("comment_id", "author"))
-    comment_info = {
-        comment_id: (author, thread, posted_at)
-        for comment_id, author, thread, posted_at in zip(
-            text_values(comments["comment_id"]), text_values(comments["author"]),
-            _optional_text(comments, "thread"), _optional_text(comments, "posted_at"),
-        )
-    }
+    # A repeated comment_id: the last copy's details stand for all (as a dict built in order would).
+    details = pd.DataFrame({
+        "comment_id": text_values(comments["comment_id"]),
+        "author": text_values(comments["author"]),
+        "thread": _optional_text(comments, "thread"),
+        "posted_at": _optional_text(comments, "posted_at"),
+    }).drop_duplicates("comment_id", keep="last").set_index("comment_id")
     claims = claims.reset_index(drop=True)
     comment_ids = text_values(claims["comment_id"])
-    info = [comment_info.get(comment_id, ("", "", "")) for comment_id in comment_ids]
+    info = details.reindex(comment_ids.tolist()).fillna("").reset_index(drop=True)
     return pd.DataFrame({
         "comment_id": comment_ids,
         "concept": _preferred(claims, "cluster", "concept"),
@@ -168,9 +262,9 @@ def _claim_rows(claims: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
         "sentence": text_values(claims["sentence"]),
         "rule": text_values(claims["rule"]) if "rule" in claims.columns else "",
         "start": pd.to_numeric(claims["start"], errors="coerce").fillna(0).astype("int64") if "start" in claims.columns else 0,
-        "author": [i[0] for i in info],
-        "thread": [i[1] for i in info],
-        "posted_at": [i[2] for i in info],
+        "author": info["author"],
+        "thread": info["thread"],
+        "posted_at": info["posted_at"],
     }).reset_index(drop=True)
 
 
@@ -190,63 +284,3 @@ def _optional_text(table: pd.DataFrame, column: str) -> pd.Series:
 # Rules whose evidence is in the quoted sentence itself, so the quote shows the claim.
 DIRECT_RULES = frozenset({"helped", "partial", "no_effect", "causative", "conditional_trigger", "temporal_trigger",
                           "cessation_relief", "trigger_no_reaction"})
-
-
-def _summary_row(concept: str, role: str, rows: list[dict], mentions: int) -> dict[str, object]:
-    stated = [r for r in rows if not r["question"] and not r["negated"]]
-    effects = {effect: sum(1 for r in stated if r["effect"] == effect) for effect in EFFECTS}
-    share_count = effects[SHARE_EFFECT[role]]
-    low, high = wilson_interval(share_count, len(stated))
-    supporting = [r for r in stated if r["effect"] in SUPPORTING[role]]
-    contrary = [r for r in stated if r["effect"] in CONTRARY[role]]
-    example = _example(supporting, SHARE_EFFECT[role]) or _example(stated) or _example(rows)
-    contrary_example = _example(contrary)
-    dates = sorted(r["posted_at"] for r in rows if r["posted_at"])
-    return {
-        "concept": concept,
-        "role": role,
-        "category": most_common(r["category"] for r in rows),
-        "claims": len(rows),
-        "commenters": len(commenter_keys(*zip(*((r["author"], r["thread"], r["comment_id"]) for r in rows)))),
-        **effects,
-        "questions": sum(1 for r in rows if r["question"]),
-        "evidence_for": sum(1 for r in stated if r["effect"] != "no_effect"),
-        "share": round(share_count / len(stated), DIGITS) if stated else math.nan,
-        "share_low": round(low, DIGITS),
-        "share_high": round(high, DIGITS),
-        **{f"experiencer_{e}": sum(1 for r in rows if r["experiencer"] == e) for e in EXPERIENCERS},
-        "first_seen": dates[0] if dates else "",
-        "last_seen": dates[-1] if dates else "",
-        "contradicted": bool(supporting and contrary),
-        "contrary_claims": len(contrary),
-        "example": example[0] if example else "",
-        "example_comment_id": example[1] if example else "",
-        "contrary_example": contrary_example[0] if contrary_example else "",
-        "contrary_comment_id": contrary_example[1] if contrary_example else "",
-        "negated": sum(1 for r in rows if not r["question"] and r["negated"]),
-        "mentions": mentions,
-    }
-
-
-def _example(rows: list[dict], preferred_effect: str = "") -> tuple[str, str] | None:
-    """The quote that best shows a claim: short enough to read whole, with the effect the
-    share counts (helped, worsened), not hedged, decided in its own sentence by a direct cue,
-    the reader's own experience; then the first by comment id and position, for determinism."""
-    candidates = [r for r in rows if r["sentence"].strip()]
-    if not candidates:
-        return None
-    best = min(
-        candidates,
-        key=lambda r: (
-            len(r["sentence"]) > EXAMPLE_CHARS,
-            bool(preferred_effect) and r["effect"] != preferred_effect,
-            bool(r["hedged"]),
-            r["rule"] not in DIRECT_RULES,
-            r["experiencer"] != "self",
-            r["comment_id"],
-            r["start"],
-        ),
-    )
-    return shortened(best["sentence"], EXAMPLE_CHARS), best["comment_id"]
-
-

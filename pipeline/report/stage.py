@@ -1,6 +1,7 @@
 """The report stage: the pipeline's tables in, the summary files and ``report.html`` out (as text)."""
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import numpy as np
@@ -26,6 +27,8 @@ QUEUE_COLUMNS = [
     "flag_id", "comment_id", "flag", "severity", "reason", "evidence", "rule", "author", "posted_at",
     "thread", "text", "status", "decided_by", "decided_at", "note",
 ]
+# summary/review_queue.md is for reading: the most severe rows; the CSV holds every row.
+QUEUE_ROWS_IN_MARKDOWN = 1000
 THEME_COLUMNS = ["theme", "label", "size", "top_terms", "representative_ids"]
 # Cells a commenter wrote (or that quote a commenter): the only ones redaction touches, so that
 # ids, dates and counts are never mistaken for phone numbers.
@@ -73,14 +76,15 @@ def build_report(
     review_queue = _with_header(flags_queue, QUEUE_COLUMNS)
     themes = _with_header(themes, THEME_COLUMNS)
     redactor = _redactor(redact)
+    shown_queue = redact_columns(sort_review_queue(review_queue), redactor)
     files = {
         "summary/concepts.csv": to_csv(concepts_table(concept_summary, concepts, redactor)),
-        "summary/review_queue.csv": to_csv(redact_columns(sort_review_queue(review_queue), redactor)),
+        "summary/review_queue.csv": to_csv(shown_queue),
         "summary/themes.csv": to_csv(themes_table(themes, comments, redactor)),
     }
     if by_thread is not None:
         files["summary/by_thread.csv"] = to_csv(redact_columns(by_thread, redactor))
-    files["summary/review_queue.md"] = queue_markdown(redact_columns(sort_review_queue(review_queue), redactor))
+    files["summary/review_queue.md"] = queue_markdown(shown_queue, limit=QUEUE_ROWS_IN_MARKDOWN)
     view = build_view(
         comments=comments,
         claims=claims,
@@ -126,11 +130,12 @@ def themes_table(themes: pd.DataFrame, comments: pd.DataFrame, redact: Callable[
     return redact_columns(table, redact)
 
 
-def queue_markdown(queue: pd.DataFrame) -> str:
-    """The review queue as a Markdown table (the same view ``remedy-miner review export`` writes)."""
+def queue_markdown(queue: pd.DataFrame, limit: int | None = None) -> str:
+    """The review queue as a Markdown table (the same view ``remedy-miner review export`` writes),
+    its first ``limit`` rows."""
     from pipeline.review.queue import queue_markdown as markdown_table
 
-    return markdown_table(queue)
+    return markdown_table(queue, limit=limit)
 
 
 def redact_columns(table: pd.DataFrame, redact: Callable[[str], str]) -> pd.DataFrame:
@@ -165,7 +170,8 @@ def _redactor(enabled: bool) -> Callable[[str], str]:
     # Imported here so that a report without redaction does not depend on the redaction rules.
     from pipeline.redact import redact as redact_text
 
-    return lambda text: redact_text(text) if text else text
+    # The same names, threads and quotes recur across tables: each distinct text is redacted once.
+    return functools.lru_cache(maxsize=1 << 16)(lambda text: redact_text(text) if text else text)
 
 
 def _require(table: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:

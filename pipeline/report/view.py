@@ -229,21 +229,23 @@ def build_view(
     quotes = _QuoteFinder(claims, comment_index, comment_anchor, redact)
     rows = [
         _concept_row(record, members, anchors, quotes, redact)
-        for record in sort_concept_summary(concept_summary).to_dict("records")
+        for record in records_of(sort_concept_summary(concept_summary))
         if str(record.get("role", "")) in ("remedy", "trigger")
     ]
-    queue_rows = [_queue_row(record, comment_anchor, redact) for record in sort_review_queue(review_queue).to_dict("records")]
-    theme_rows = [_theme_row(record, comment_index, comment_anchor, redact) for record in sort_themes(themes).to_dict("records")]
+    # Only the rows the report shows are built: their comments join the evidence section.
+    shown_queue = sort_review_queue(review_queue).head(QUEUE_ROWS_IN_HTML)
+    queue_rows = [_queue_row(record, comment_anchor, redact) for record in records_of(shown_queue)]
+    theme_rows = [_theme_row(record, comment_index, comment_anchor, redact) for record in records_of(sort_themes(themes))]
     return ReportView(
         generated_from=generated_from,
-        overview=_overview(comments, claims, sources, threads, rows, queue_rows),
+        overview=_overview(comments, claims, sources, threads, rows, len(review_queue)),
         remedies=tuple(row for row in rows if row.role == "remedy"),
         triggers=tuple(row for row in rows if row.role == "trigger"),
-        queue=tuple(queue_rows[:QUEUE_ROWS_IN_HTML]),
-        queue_total=len(queue_rows),
-        queue_open=sum(1 for row in queue_rows if row.status in ("", "open")),
+        queue=tuple(queue_rows),
+        queue_total=len(review_queue),
+        queue_open=_open_count(review_queue),
         themes=tuple(theme_rows),
-        sources=tuple(_source_row(record) for record in sources.to_dict("records")),
+        sources=tuple(_source_row(record) for record in records_of(sources)),
         evidence=_evidence(comments, comment_index, referenced, anchors),
         by_thread=_plain_table(by_thread, redact) if by_thread is not None and len(by_thread) else None,
         redacted=redacted,
@@ -350,16 +352,58 @@ class _CommentInfo:
     text: str
 
 
-def _comment_index(comments: pd.DataFrame, redact: Redactor) -> dict[str, _CommentInfo]:
-    index: dict[str, _CommentInfo] = {}
-    for record in comments.to_dict("records"):
-        index[text_of(record.get("comment_id"))] = _CommentInfo(
-            author=redact(text_of(record.get("author"))),
-            posted_at=text_of(record.get("posted_at")),
-            thread=redact(text_of(record.get("thread"))),
-            text=redact(text_of(record.get("text"))),
-        )
-    return index
+class _CommentIndex:
+    """The comments by id; a comment's text is read and redacted only when the report uses it
+    (the report quotes a few hundred comments of a corpus that may hold millions)."""
+
+    def __init__(self, comments: pd.DataFrame, redact: Redactor) -> None:
+        columns = [_plain_column(comments, name) for name in ("author", "posted_at", "thread", "text")]
+        ids = _plain_column(comments, "comment_id")
+        self._rows: dict[str, int] = {}
+        for row, comment_id in enumerate(ids):
+            self._rows.setdefault(comment_id, row)  # a repeated id: the first copy stands for all
+        self._columns = columns
+        self._redact = redact
+        self._built: dict[str, _CommentInfo] = {}
+
+    def __contains__(self, comment_id: object) -> bool:
+        return comment_id in self._rows
+
+    def __getitem__(self, comment_id: str) -> _CommentInfo:
+        info = self._built.get(comment_id)
+        if info is None:
+            row = self._rows[comment_id]
+            author, posted_at, thread, text = (column[row] for column in self._columns)
+            info = _CommentInfo(self._redact(author), posted_at, self._redact(thread), self._redact(text))
+            self._built[comment_id] = info
+        return info
+
+    def get(self, comment_id: str) -> _CommentInfo | None:
+        return self[comment_id] if comment_id in self._rows else None
+
+
+def _comment_index(comments: pd.DataFrame, redact: Redactor) -> _CommentIndex:
+    return _CommentIndex(comments, redact)
+
+
+def _plain_column(table: pd.DataFrame, column: str) -> list[str]:
+    """A column as display strings ("" for missing or absent), read in one pass."""
+    if column not in table.columns:
+        return [""] * len(table)
+    return [text_of(value) for value in table[column].astype(object).tolist()]
+
+
+def records_of(table: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain Python values; ``DataFrame.to_dict("records")`` boxes every cell
+    one by one, which is slow on Arrow-backed string columns."""
+    columns = {str(name): table[name].astype(object).tolist() for name in table.columns}
+    return [dict(zip(columns, values)) for values in zip(*columns.values())] if columns else [{} for _ in range(len(table))]
+
+
+def _open_count(review_queue: pd.DataFrame) -> int:
+    if "status" not in review_queue.columns:
+        return len(review_queue)
+    return int(review_queue["status"].map(text_of).isin(["", "open"]).sum())
 
 
 def _members_by_concept(concepts: pd.DataFrame) -> dict[str, str]:
@@ -374,7 +418,7 @@ def _members_by_concept(concepts: pd.DataFrame) -> dict[str, str]:
 class _QuoteFinder:
     """Picks supporting and contrary evidence sentences for a (concept, role) from the claims."""
 
-    def __init__(self, claims: pd.DataFrame, comments: dict[str, _CommentInfo], anchor, redact: Redactor) -> None:
+    def __init__(self, claims: pd.DataFrame, comments: _CommentIndex, anchor, redact: Redactor) -> None:
         self._comments = comments
         self._anchor = anchor
         self._redact = redact
@@ -383,7 +427,7 @@ class _QuoteFinder:
             return
         concept_column = "cluster" if "cluster" in claims.columns else "concept"
         records = claims.sort_values(["comment_id", "claim_id"] if "claim_id" in claims.columns else ["comment_id"], kind="mergesort")
-        for record in records.to_dict("records"):
+        for record in records_of(records):
             key = (text_of(record.get(concept_column)) or text_of(record.get("concept")), text_of(record.get("role")))
             self._by_key.setdefault(key, []).append(record)
 
@@ -481,7 +525,7 @@ def _queue_row(record: dict, comment_anchor, redact: Redactor) -> QueueRow:
     )
 
 
-def _theme_row(record: dict, comments: dict[str, _CommentInfo], comment_anchor, redact: Redactor) -> ThemeRow:
+def _theme_row(record: dict, comments: _CommentIndex, comment_anchor, redact: Redactor) -> ThemeRow:
     representatives = []
     for comment_id in as_list(record.get("representative_ids"), ids=True)[:QUOTES_PER_SIDE]:
         info = comments.get(comment_id)
@@ -516,7 +560,7 @@ def _overview(
     sources: pd.DataFrame,
     threads: pd.DataFrame,
     rows: Sequence[ConceptRow],
-    queue: Sequence[QueueRow],
+    queue_total: int,
 ) -> tuple[tuple[str, int], ...]:
     roles = claims["role"].astype(str) if "role" in claims.columns else pd.Series(dtype=str)
     thread_count = len(threads) if len(threads) else (comments["thread"].nunique() if "thread" in comments.columns else 0)
@@ -528,23 +572,26 @@ def _overview(
         ("trigger claims", int((roles == "trigger").sum())),
         ("remedies", sum(1 for row in rows if row.role == "remedy")),
         ("triggers", sum(1 for row in rows if row.role == "trigger")),
-        ("to review", len(queue)),
+        ("to review", queue_total),
     )
 
 
 def _evidence(
-    comments: pd.DataFrame, index: dict[str, _CommentInfo], referenced: set[str], anchors: _Anchors
+    comments: pd.DataFrame, index: _CommentIndex, referenced: set[str], anchors: _Anchors
 ) -> tuple[EvidenceComment, ...]:
     """The quoted comments, in the order of the input (source, then position)."""
-    order = [text_of(value) for value in comments["comment_id"]] if "comment_id" in comments.columns else []
-    if {"source", "position"} <= set(comments.columns):
-        keyed = comments.assign(_position=as_int(comments, "position"), _source=comments["source"].astype(str))
-        order = [text_of(v) for v in keyed.sort_values(["_source", "_position"], kind="mergesort")["comment_id"]]
+    if "comment_id" not in comments.columns or not referenced:
+        return ()
+    quoted = comments[comments["comment_id"].astype(str).isin(referenced)]
+    if {"source", "position"} <= set(quoted.columns):
+        keyed = quoted.assign(_position=as_int(quoted, "position"), _source=quoted["source"].astype(str))
+        quoted = keyed.sort_values(["_source", "_position"], kind="mergesort")
+    order = [text_of(value) for value in quoted["comment_id"].astype(object).tolist()]
     return tuple(
         EvidenceComment(anchors.get("comment", comment_id), index[comment_id].author, index[comment_id].posted_at,
                         index[comment_id].thread, index[comment_id].text)
-        for comment_id in order
-        if comment_id in referenced and comment_id in index
+        for comment_id in dict.fromkeys(order)
+        if comment_id in index
     )
 
 

@@ -81,7 +81,7 @@ def queue_markdown(queue: pd.DataFrame, *, limit: Optional[int] = None) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     if len(shown) < len(queue):
         lines.append("")
-        lines.append(f"Showing {len(shown)} of {len(queue)} flags.")
+        lines.append(f"Showing {len(shown)} of {len(queue)} flags, most severe first; review_queue.csv has them all.")
     return "\n".join(lines) + "\n"
 
 

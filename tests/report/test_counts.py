@@ -185,6 +185,25 @@ def test_count_by_thread() -> None:
     assert count_by_group(claims, comments, by="source")["source"].tolist() == ["forum.csv"]
 
 
+def test_each_threads_counts_are_the_counts_of_that_threads_claims_alone() -> None:
+    comments = comments_table([
+        ("c1", "Ann", "cramps", "2024-01-02"), ("c2", "Bo", "cramps", "2024-01-01"), ("c3", "Ann", "sleep", ""),
+        ("c4", "anonymous", "sleep", "2024-03-01"), ("c5", "Cy", "diet", ""),
+    ])
+    claims = pd.DataFrame([
+        claim("c1", "mustard"), claim("c2", "mustard", effect="no_effect"), claim("c2", "wine", "trigger", "worsened"),
+        claim("c3", "mustard", question=True), claim("c4", "mustard", negated=True), claim("c4", "wine", "mention", "unclear"),
+        claim("c5", "banana", experiencer="family"), claim("c9", "salt", "trigger", "worsened"),
+    ])
+    by_thread = count_by_group(claims, comments, by="thread")
+    thread_of = dict(zip(comments["comment_id"], comments["thread"]))
+    for thread in ("", "cramps", "diet", "sleep"):
+        alone = count_concepts(claims[claims["comment_id"].map(lambda c: thread_of.get(c, "")) == thread], comments)
+        grouped = by_thread[by_thread["thread"] == thread].drop(columns="thread").reset_index(drop=True)
+        pd.testing.assert_frame_equal(grouped, alone, check_dtype=False)
+    assert by_thread["thread"].tolist() == sorted(by_thread["thread"].tolist())
+
+
 def test_count_by_an_unknown_group_is_refused() -> None:
     with pytest.raises(PipelineError, match="thread, source"):
         count_by_group(pd.DataFrame(), comments_table([]), by="author")

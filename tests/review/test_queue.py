@@ -139,4 +139,4 @@ def test_markdown_shortens_long_text_and_honours_the_limit(flags, comments):
     assert "…" in kid_row and "cramps " * 30 not in kid_row
     limited = queue_markdown(queue, limit=2)
     assert len([line for line in limited.splitlines() if line.startswith("| f-")]) == 2
-    assert f"Showing 2 of {len(flags)} flags." in limited
+    assert f"Showing 2 of {len(flags)} flags, most severe first" in limited
