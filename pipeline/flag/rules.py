@@ -99,7 +99,11 @@ _TOKEN = re.compile(r"\w+(?:['’](?![sS]\b)\w+)*|['’][sS]\b|[^\w\s]")
 
 def tokenize(text: str) -> list[Token]:
     """Words (with inner apostrophes) and punctuation marks, lower-cased, with their offsets."""
-    return [(m.group().lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few letters ("İ") lower to two characters: offsets would drift
+        return [(m.group().lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    lowered = lowered.replace("’", "'")
+    return [(lowered[start:end], start, end) for start, end in (m.span() for m in _TOKEN.finditer(text))]
 
 
 @dataclass(frozen=True)
@@ -150,11 +154,11 @@ class CueSet:
     def phrase_hits(self, text: str, tokens: list[Token]) -> list[Hit]:
         """Hits of the set's phrases, the longest phrase at each word."""
         hits = []
+        words = tuple(word for word, _, _ in tokens)
         for index, (word, start, _) in enumerate(tokens):
             for phrase, cue in self.phrases.get(word, ()):
                 size = len(phrase)
-                if size == 1 or (index + size <= len(tokens)
-                                 and all(tokens[index + k][0] == phrase[k] for k in range(1, size))):
+                if size == 1 or words[index : index + size] == phrase:
                     end = tokens[index + size - 1][2]
                     hits.append(Hit(cue, start, end, text[start:end]))
                     break
@@ -308,7 +312,7 @@ class SafetyRules:
         """
         found: dict[str, list[Hit]] = {}
         index = self.phrase_index
-        size_of_text = len(tokens)
+        words = tuple(word for word, _, _ in tokens)
         for position, (word, start, _) in enumerate(tokens):
             candidates = index.get(word)
             if not candidates:
@@ -318,8 +322,7 @@ class SafetyRules:
                 if set_name in matched:
                     continue
                 size = len(phrase)
-                if size == 1 or (position + size <= size_of_text
-                                 and all(tokens[position + k][0] == phrase[k] for k in range(1, size))):
+                if size == 1 or words[position : position + size] == phrase:
                     end = tokens[position + size - 1][2]
                     found.setdefault(set_name, []).append(Hit(cue, start, end, text[start:end]))
                     matched.add(set_name)
