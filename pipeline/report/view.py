@@ -357,7 +357,8 @@ class _CommentIndex:
     (the report quotes a few hundred comments of a corpus that may hold millions)."""
 
     def __init__(self, comments: pd.DataFrame, redact: Redactor) -> None:
-        columns = [_plain_column(comments, name) for name in ("author", "posted_at", "thread", "text")]
+        # Kept as the table's own (compact) columns; a cell becomes a Python string only when quoted.
+        columns = [comments[name] if name in comments.columns else None for name in ("author", "posted_at", "thread", "text")]
         ids = _plain_column(comments, "comment_id")
         self._rows: dict[str, int] = {}
         for row, comment_id in enumerate(ids):
@@ -373,7 +374,7 @@ class _CommentIndex:
         info = self._built.get(comment_id)
         if info is None:
             row = self._rows[comment_id]
-            author, posted_at, thread, text = (column[row] for column in self._columns)
+            author, posted_at, thread, text = ("" if column is None else text_of(column.iat[row]) for column in self._columns)
             info = _CommentInfo(self._redact(author), posted_at, self._redact(thread), self._redact(text))
             self._built[comment_id] = info
         return info
@@ -426,7 +427,16 @@ class _QuoteFinder:
         if claims.empty:
             return
         concept_column = "cluster" if "cluster" in claims.columns else "concept"
-        records = claims.sort_values(["comment_id", "claim_id"] if "claim_id" in claims.columns else ["comment_id"], kind="mergesort")
+        # Only what a quote needs, and only claims that can be quoted: on millions of claims a
+        # dict per row of every column is gigabytes.
+        wanted = [c for c in ("comment_id", "claim_id", "concept", "cluster", "role", "effect", "negated", "question",
+                              "sentence", "surface") if c in claims.columns]
+        quotable = claims[claims["role"].astype(str).isin(ROLE_ORDER[:2])] if "role" in claims.columns else claims
+        if "question" in quotable.columns:
+            quotable = quotable[~quotable["question"].map(as_bool).astype(bool)]
+        records = quotable[wanted].sort_values(
+            ["comment_id", "claim_id"] if "claim_id" in claims.columns else ["comment_id"], kind="mergesort"
+        )
         for record in records_of(records):
             key = (text_of(record.get(concept_column)) or text_of(record.get("concept")), text_of(record.get("role")))
             self._by_key.setdefault(key, []).append(record)
