@@ -16,7 +16,7 @@ _TOP_KEYS = {"concepts", "themes", "filler_words", "topic_words"}
 _CONCEPT_KEYS = {"distance_threshold", "fold_similarity", "category_similarity"}
 _THEME_KEYS = {
     "min_k", "max_k", "min_comments", "n_init", "limits_from_comments", "min_document_frequency", "max_document_share",
-    "top_terms", "label_terms", "representatives", "choose_k_sample", "minibatch_from",
+    "top_terms", "label_terms", "representatives", "choose_k_sample", "minibatch_from", "vocabulary_sample",
 }
 
 
@@ -45,6 +45,7 @@ class ThemeSettings:
     representatives: int = 3
     choose_k_sample: int = 2000
     minibatch_from: int = 50000
+    vocabulary_sample: int = 50000
     stop_words: tuple[str, ...] = ()
 
 

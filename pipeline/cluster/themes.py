@@ -109,15 +109,22 @@ def _vectorise(texts: list[str], settings: ThemeSettings) -> tuple[sparse.csr_ma
     limits = [(1, 1.0)]
     if sum(1 for text in texts if text.strip()) >= settings.limits_from_comments:
         limits.insert(0, (settings.min_document_frequency, settings.max_document_share))
+    learning = [texts[row] for row in _even_sample(len(texts), settings.vocabulary_sample)]
     for min_df, max_df in limits:
         try:
-            vectorizer = theme_vectorizer(settings, min_df=min_df, max_df=max_df)
-            vectors = vectorizer.fit_transform(texts)
+            vectorizer = theme_vectorizer(settings, min_df=min_df, max_df=max_df).fit(learning)
         except ValueError:  # sklearn's "empty vocabulary" / "no terms remain": only stop words
             continue
+        vectors = _transform_in_blocks(vectorizer, texts, settings.vocabulary_sample)
         if vectors.nnz:
-            return sparse.csr_matrix(vectors), vectorizer.get_feature_names_out()
+            return vectors, vectorizer.get_feature_names_out()
     return None, np.array([], dtype=object)
+
+
+def _transform_in_blocks(vectorizer: TfidfVectorizer, texts: list[str], block: int) -> sparse.csr_matrix:
+    """TF-IDF rows of ``texts``, a block of comments at a time (the same rows as one call)."""
+    blocks = [vectorizer.transform(texts[start : start + block]) for start in range(0, len(texts), block)]
+    return sparse.csr_matrix(sparse.vstack(blocks, format="csr")) if blocks else sparse.csr_matrix((0, 0))
 
 
 def _choose_k(vectors: sparse.csr_matrix, settings: ThemeSettings, random_state: int) -> _Choice:

@@ -60,6 +60,15 @@ def test_two_clear_topics_become_two_themes() -> None:
     assert any("mustard" in label for label in labels) and any("tonic" in label for label in labels)
 
 
+def test_a_vocabulary_learnt_from_a_sample_still_themes_every_comment() -> None:
+    # Six of the eight comments teach the vocabulary; all are vectorised with it, six at a time.
+    result = discover_themes(comments_of(MUSTARD + TONIC), settings=replace(QUICK, vocabulary_sample=6))
+    mustard_themes = {theme_of(result, f"c{i:02d}") for i in range(4)}
+    tonic_themes = {theme_of(result, f"c{i:02d}") for i in range(4, 8)}
+    assert len(result.comment_themes) == 8
+    assert len(mustard_themes) == 1 and len(tonic_themes) == 1 and mustard_themes != tonic_themes
+
+
 def test_identical_texts_share_a_theme() -> None:
     texts = MUSTARD + TONIC + [MUSTARD[0], TONIC[1]]
     result = discover_themes(comments_of(texts), settings=QUICK)
