@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Callable, Iterator, Optional
 
@@ -118,6 +119,16 @@ Role = Annotated[
 ]
 Top = Annotated[int, typer.Option("--top", min=1, help="How many rows to show.")]
 SHOWN_TABLES = {"concepts": "concepts", "queue": "review_queue", "themes": "themes"}
+Workers = Annotated[
+    int, typer.Option("--workers", help="Processes for extract and flag (output identical to --workers 1).")
+]
+Engine = Annotated[
+    str, typer.Option("--engine", help="Where extract and flag run: local (this machine) or dask (a Dask cluster).")
+]
+Scheduler = Annotated[
+    Optional[str],
+    typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster of --workers processes).", show_default=False),
+]
 KeepGoing = Annotated[
     bool,
     typer.Option("--keep-going", help="Record a file that cannot be read at all in rejects and go on, instead of stopping."),
@@ -179,23 +190,55 @@ def _run_ingest(
     return result
 
 
-def _run_extract(out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]], model: Optional[str]):
-    from pipeline.extract.nlp import build_nlp
-    from pipeline.extract.stage import extract_claims
+@dataclass(frozen=True)
+class EngineOptions:
+    """Where the extract and flag partitions run (``--engine``, ``--workers``, ``--scheduler``)."""
+
+    engine: str = "local"
+    workers: int = 1
+    scheduler: Optional[str] = None
+
+
+@contextlib.contextmanager
+def _executor(options: EngineOptions, warm_up: Callable, settings: object, shared=None) -> Iterator:
+    """The executor for one stage: ``shared`` when ``run`` already opened one (a Dask cluster
+    serves both stages), else a new one, closed when the stage ends."""
+    from pipeline.engine.executors import open_executor
+
+    if shared is not None:
+        yield shared
+        return
+    executor = open_executor(options.engine, options.workers, options.scheduler, warm_up, settings)
+    try:
+        yield executor
+    finally:
+        executor.close()
+
+
+def _run_extract(
+    out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]], model: Optional[str],
+    options: EngineOptions = EngineOptions(), shared=None,
+):
+    from pipeline.engine.executors import check_engine_options
+    from pipeline.engine.settings import ExtractSettings, ship_files
+    from pipeline.engine.stages import count_rows, extract_table
+    from pipeline.engine.tasks import warm_up
+    from pipeline.extract.lexicon import cached_lexicon
+    from pipeline.io.streams import table_path
 
     _check_table_format(fmt)
-    comments = read_table(out, "comments", required=("comment_id", "text"))
-    nlp = build_nlp(lexicon or [], model=model)
-    with _progress_bar(quiet, "extract", len(comments)) as advance:
-        claims = extract_claims(comments, nlp=nlp, progress=advance)
-    write_table(claims, out, "claims", fmt)
-    claiming = claims[claims["role"] != "mention"]
+    check_engine_options(options.engine, options.workers, options.scheduler)
+    source = table_path(out, "comments", required=("comment_id", "text"))
+    cached_lexicon(tuple(str(p) for p in lexicon or []))  # a bad --lexicon file fails here, named as given
+    settings = ExtractSettings(lexicon=ship_files(lexicon), model=model)
+    with _executor(options, warm_up, settings, shared) as executor, _progress_bar(quiet, "extract", count_rows(source)) as advance:
+        summary = extract_table(out, fmt, settings, executor, progress=advance)
     _say(
         quiet,
-        f"extract: {len(comments)} comments -> {len(claims)} concept mentions, {len(claiming)} remedy/trigger claims"
-        f" about {claiming['concept'].nunique()} concepts -> {out}",
+        f"extract: {summary.comments} comments -> {summary.claims} concept mentions, {summary.claiming} remedy/trigger claims"
+        f" about {len(summary.concepts)} concepts -> {out}",
     )
-    return claims
+    return summary
 
 
 def _run_cluster(out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]]):
@@ -217,24 +260,32 @@ def _run_cluster(out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]]
     return result
 
 
-def _run_flag(out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]], rules: Optional[list[Path]]):
+def _run_flag(
+    out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]], rules: Optional[list[Path]],
+    options: EngineOptions = EngineOptions(), shared=None,
+):
+    from pipeline.engine.executors import check_engine_options
+    from pipeline.engine.settings import FlagSettings, ship_files
+    from pipeline.engine.stages import count_rows, flag_table
+    from pipeline.engine.tasks import warm_up
     from pipeline.extract.lexicon import cached_lexicon
     from pipeline.flag.rules import load_safety_rules
-    from pipeline.flag.stage import flag_comments
+    from pipeline.flag.stage import CLAIM_COLUMNS as FLAG_CLAIM_COLUMNS
+    from pipeline.io.streams import table_path
 
     _check_table_format(fmt)
-    comments = read_table(out, "comments", required=("comment_id", "text"))
-    claims = read_table(
-        out, "claims",
-        required=("comment_id", "concept", "category", "role", "effect", "negated", "question", "experiencer", "surface", "start", "end"),
-    )
-    lexicon_set = cached_lexicon(tuple(str(p) for p in lexicon or []))
-    flags = flag_comments(comments, claims, rules=load_safety_rules(rules or []), lexicon=lexicon_set)
-    write_table(flags, out, "flags", fmt)
-    counts = flags["severity"].value_counts()
-    by_severity = ", ".join(f"{int(counts.get(s, 0))} {s}" for s in ("urgent", "high", "medium", "low"))
-    _say(quiet, f"flag: {len(comments)} comments -> {len(flags)} flags ({by_severity}) -> {out}")
-    return flags
+    check_engine_options(options.engine, options.workers, options.scheduler)
+    source = table_path(out, "comments", required=("comment_id", "text"))
+    table_path(out, "claims", required=FLAG_CLAIM_COLUMNS)
+    # Bad --lexicon or --rules files fail here, named as the user gave them.
+    cached_lexicon(tuple(str(p) for p in lexicon or []))
+    load_safety_rules(rules or [])
+    settings = FlagSettings(lexicon=ship_files(lexicon), rules=ship_files(rules))
+    with _executor(options, warm_up, settings, shared) as executor, _progress_bar(quiet, "flag", count_rows(source)) as advance:
+        summary = flag_table(out, fmt, settings, executor, progress=advance)
+    by_severity = ", ".join(f"{summary.severities.get(s, 0)} {s}" for s in ("urgent", "high", "medium", "low"))
+    _say(quiet, f"flag: {summary.comments} comments -> {summary.flags} flags ({by_severity}) -> {out}")
+    return summary
 
 
 def _provenance(sources) -> str:
@@ -314,13 +365,16 @@ def extract(
     quiet: Quiet = False,
     lexicon: LexiconFiles = None,
     model: Model = None,
+    workers: Workers = 1,
+    engine: Engine = "local",
+    scheduler: Scheduler = None,
 ) -> None:
     """Find claimed remedies and triggers in the comments table and write the claims table.
 
-    Example: remedy-miner extract --out data/processed --lexicon my-terms.yaml
+    Example: remedy-miner extract --out data/processed --lexicon my-terms.yaml --workers 2
     """
     with _user_errors():
-        _run_extract(out, fmt, quiet, lexicon, model)
+        _run_extract(out, fmt, quiet, lexicon, model, EngineOptions(engine, workers, scheduler))
 
 
 @app.command()
@@ -341,14 +395,17 @@ def flag(
     quiet: Quiet = False,
     lexicon: LexiconFiles = None,
     rules: RuleFiles = None,
+    workers: Workers = 1,
+    engine: Engine = "local",
+    scheduler: Scheduler = None,
 ) -> None:
     """Flag the comments a safety reviewer must see (blood clots, red-flag symptoms, risky
     medicine combinations, quinine, children, personal data, spam...) and write the flags table.
 
-    Example: remedy-miner flag --out data/processed --rules my-rules.yaml
+    Example: remedy-miner flag --out data/processed --rules my-rules.yaml --workers 2
     """
     with _user_errors():
-        _run_flag(out, fmt, quiet, lexicon, rules)
+        _run_flag(out, fmt, quiet, lexicon, rules, EngineOptions(engine, workers, scheduler))
 
 
 @app.command()
@@ -437,6 +494,9 @@ def run(
     model: Model = None,
     rules: RuleFiles = None,
     no_redact: NoRedact = False,
+    workers: Workers = 1,
+    engine: Engine = "local",
+    scheduler: Scheduler = None,
 ) -> None:
     """Run every stage in order on the inputs (default: the bundled sample in data/raw/).
 
@@ -444,12 +504,31 @@ def run(
     """
     columns = ColumnMapping(text_column, author_column, date_column, id_column, parent_column, thread_column)
     options = IngestOptions(columns, input_format, max_comment_chars, keep_going)
-    with _user_errors():
+    engine_options = EngineOptions(engine, workers, scheduler)
+    with _user_errors(), _shared_cluster(engine_options) as shared:
         _run_ingest(inputs, out, fmt, quiet, options, max_bytes)
-        _run_extract(out, fmt, quiet, lexicon, model)
+        _run_extract(out, fmt, quiet, lexicon, model, engine_options, shared)
         _run_cluster(out, fmt, quiet, lexicon)
-        _run_flag(out, fmt, quiet, lexicon, rules)
+        _run_flag(out, fmt, quiet, lexicon, rules, engine_options, shared)
         _run_report(out, quiet, redact=not no_redact)
+
+
+@contextlib.contextmanager
+def _shared_cluster(options: EngineOptions) -> Iterator:
+    """One Dask client for every stage of ``run`` (starting a cluster takes seconds); ``None``
+    for the local engine, whose process pools are built per stage around that stage's rules.
+    Bad options fail here, before ingest writes anything."""
+    from pipeline.engine.executors import DaskCluster, check_engine_options
+
+    check_engine_options(options.engine, options.workers, options.scheduler)
+    if options.engine != "dask":
+        yield None
+        return
+    cluster = DaskCluster(options.workers, options.scheduler)
+    try:
+        yield cluster
+    finally:
+        cluster.close()
 
 
 def _register_review_commands() -> None:

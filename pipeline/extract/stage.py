@@ -38,21 +38,41 @@ def extract_claims(
     comment order. ``progress``, if given, is called with the number of comments done so far
     every ``batch_size`` comments. No other side effects; ``comments`` is not modified.
     """
-    ids = comments["comment_id"].astype(str).tolist()
-    texts = comments["text"].astype(str).tolist()
-    masked = [mask_for_tokenizer(text) for text in texts]
-    parents = _parents(comments)
+    ids, texts, parents = comment_columns(comments)
+    claims_by_comment, replies = decide_claims_by_comment(
+        ids, texts, nlp, keep_docs_of=parents.keys(), batch_size=batch_size, progress=progress
+    )
+    link_replies(replies, parents, claims_by_comment, nlp.get_pipe("claim_context"))
+    return claims_frame(ids, texts, claims_by_comment)
+
+
+def comment_columns(comments: pd.DataFrame) -> tuple[list[str], list[str], dict[str, str]]:
+    """The comment ids and texts in row order, and each reply's parent id."""
+    return comments["comment_id"].astype(str).tolist(), comments["text"].astype(str).tolist(), _parents(comments)
+
+
+def decide_claims_by_comment(
+    ids: list[str],
+    texts: list[str],
+    nlp: Language,
+    *,
+    keep_docs_of: Iterable[str] = (),
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[dict[str, list[Claim]], dict[str, Doc]]:
+    """Each comment's own claims (before reply linking), and the docs of ``keep_docs_of``
+    (the replies, for the linking pass), in comment order."""
+    keep = set(keep_docs_of)
     claims_by_comment: dict[str, list[Claim]] = {}
-    replies: dict[str, Doc] = {}
+    docs: dict[str, Doc] = {}
+    masked = (mask_for_tokenizer(text) for text in texts)
     for done, (comment_id, doc) in enumerate(zip(ids, nlp.pipe(masked, batch_size=batch_size)), start=1):
         claims_by_comment[comment_id] = list(doc._.claims or [])
-        if comment_id in parents:
-            replies[comment_id] = doc  # kept for the second pass; replies are few
+        if comment_id in keep:
+            docs[comment_id] = doc  # kept for the second pass; replies are few
         if progress is not None and (done % batch_size == 0 or done == len(ids)):
             progress(done)
-    _link_replies(replies, parents, claims_by_comment, nlp.get_pipe("claim_context"))
-    text_of = dict(zip(ids, texts))
-    return _frame([row for comment_id in ids for row in _rows(comment_id, claims_by_comment[comment_id], text_of[comment_id])])
+    return claims_by_comment, docs
 
 
 def _parents(comments: pd.DataFrame) -> dict[str, str]:
@@ -62,13 +82,25 @@ def _parents(comments: pd.DataFrame) -> dict[str, str]:
     return {child: parent for child, parent in pairs if parent}
 
 
-def _link_replies(replies: dict[str, Doc], parents: dict[str, str], claims: dict[str, list[Claim]], context) -> None:
-    """Add the claims replies make about their parent's remedy (see replies.py)."""
+def link_replies(replies: dict[str, Doc], parents: dict[str, str], claims: dict[str, list[Claim]], context) -> None:
+    """Add the claims replies make about their parent's remedy (see replies.py), in comment order:
+    a reply to a reply sees its parent's linked claims when the parent comes first."""
     for comment_id, doc in replies.items():
-        parent = parent_claim(claims.get(parents[comment_id], []))
-        if parent is not None:
-            linked = reply_claims(doc, parent, context)
-            claims[comment_id] = sorted([*claims[comment_id], *linked], key=lambda c: c.start)
+        claims[comment_id] = linked_claims(doc, claims[comment_id], claims.get(parents[comment_id], []), context)
+
+
+def linked_claims(doc: Doc, own: list[Claim], parent_claims: list[Claim], context) -> list[Claim]:
+    """A reply's claims: its own, plus those it makes about its parent's remedy or trigger."""
+    parent = parent_claim(parent_claims)
+    if parent is None:
+        return own
+    return sorted([*own, *reply_claims(doc, parent, context)], key=lambda c: c.start)
+
+
+def claims_frame(ids: list[str], texts: list[str], claims_by_comment: dict[str, list[Claim]]) -> pd.DataFrame:
+    """The claims table of these comments, in comment order."""
+    text_of = dict(zip(ids, texts))
+    return _frame([row for comment_id in ids for row in _rows(comment_id, claims_by_comment[comment_id], text_of[comment_id])])
 
 
 def _rows(comment_id: str, claims: Iterable[Claim], text: str) -> Iterable[dict[str, object]]:
@@ -101,6 +133,11 @@ def claim_id(comment_id: str, start: int, end: int, concept: str) -> str:
     """A stable id for a claim: its comment, its place in the text, its concept."""
     key = f"{comment_id}\x1f{start}\x1f{end}\x1f{concept}"
     return "k" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def empty_claims_table() -> pd.DataFrame:
+    """The table with no rows, its columns typed."""
+    return _frame([])
 
 
 def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:

@@ -129,6 +129,11 @@ def _as_bool(value: object) -> bool:
     return bool(value) if value is not None and not pd.isna(value) else False
 
 
+def empty_flags_table() -> pd.DataFrame:
+    """The table with no rows, its columns typed."""
+    return _frame([])
+
+
 def _frame(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=FLAG_COLUMNS)
     types = {c: "int64" if c in ("evidence_start", "evidence_end") else "string" for c in FLAG_COLUMNS}

@@ -1,0 +1,175 @@
+"""The extract and flag stages over a whole table on disk: read in fixed partitions, run on an
+executor, written piece by piece in partition order.
+
+The output bytes depend only on the input and the partition size, never on the executor or the
+number of workers. Peak memory holds a few partitions in flight plus, for extract, the claims of
+the comments that replies in other partitions point to.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from pipeline.engine.executors import Executor
+from pipeline.engine.replies import ReplyLinker, index_replies
+from pipeline.engine.settings import PARTITION_SIZE, ExtractSettings, FlagSettings
+from pipeline.engine.tasks import extract_partition, flag_partition
+from pipeline.extract.stage import CLAIM_COLUMNS, empty_claims_table
+from pipeline.flag.stage import CLAIM_COLUMNS as FLAG_CLAIM_COLUMNS, COMMENT_COLUMNS, FLAG_COLUMNS
+from pipeline.flag.stage import empty_flags_table
+from pipeline.io.streams import TableWriter, iter_frames, rechunk, table_columns, table_path
+
+Progress = Optional[Callable[[int], None]]
+
+
+@dataclass
+class ExtractSummary:
+    """What ``extract`` reports: comments read, claims written, and the claiming ones."""
+
+    comments: int = 0
+    claims: int = 0
+    claiming: int = 0
+    concepts: set[str] = field(default_factory=set)
+
+
+@dataclass
+class FlagSummary:
+    """What ``flag`` reports: comments read and flags written by severity."""
+
+    comments: int = 0
+    flags: int = 0
+    severities: Counter = field(default_factory=Counter)
+
+
+def count_rows(path: Path) -> int:
+    """How many rows the table at ``path`` has (Parquet: from its footer)."""
+    if path.suffix == ".parquet":
+        return pq.ParquetFile(path).metadata.num_rows
+    return sum(len(frame) for frame in iter_frames(path, table_columns(path)[:1], 65_536))
+
+
+def extract_table(
+    folder: Path, fmt: str, settings: ExtractSettings, executor: Executor, *,
+    partition_size: int = PARTITION_SIZE, progress: Progress = None,
+) -> ExtractSummary:
+    """Read ``folder``'s comments table, write its claims table (as
+    :func:`pipeline.extract.stage.extract_claims` would make it)."""
+    source = table_path(folder, "comments", required=("comment_id", "text"))
+    columns = [c for c in ("comment_id", "text", "parent_id") if c in table_columns(source)]
+    index = index_replies(source, partition_size)
+    linker = ReplyLinker(index, settings)
+    linker.read_later_parents(source, partition_size)
+    calls = (
+        (partition, settings, index.exported.get(number, frozenset()))
+        for number, partition in enumerate(rechunk(iter_frames(source, columns, partition_size), partition_size))
+    )
+    summary = ExtractSummary()
+    with TableWriter(folder, "claims", fmt, empty_claims_table()) as writer:
+        for number, ((partition, _, _), extracted) in enumerate(executor.map_ordered(extract_partition, calls)):
+            claims = linker.finish(number, partition, extracted)
+            writer.write(claims[CLAIM_COLUMNS])
+            _add_extract_counts(summary, len(partition), claims)
+            if progress is not None:
+                progress(summary.comments)
+    return summary
+
+
+def _add_extract_counts(summary: ExtractSummary, comments: int, claims: pd.DataFrame) -> None:
+    claiming = claims[claims["role"] != "mention"]
+    summary.comments += comments
+    summary.claims += len(claims)
+    summary.claiming += len(claiming)
+    summary.concepts.update(claiming["concept"].dropna().astype(str))
+
+
+def flag_table(
+    folder: Path, fmt: str, settings: FlagSettings, executor: Executor, *,
+    partition_size: int = PARTITION_SIZE, progress: Progress = None,
+) -> FlagSummary:
+    """Read ``folder``'s comments and claims tables, write its flags table (as
+    :func:`pipeline.flag.stage.flag_comments` would make it)."""
+    comments_path = table_path(folder, "comments", required=COMMENT_COLUMNS)
+    claims_path = table_path(folder, "claims", required=FLAG_CLAIM_COLUMNS)
+    claim_columns = [*FLAG_CLAIM_COLUMNS, *(["rule"] if "rule" in table_columns(claims_path) else [])]
+
+    def comment_partitions() -> Iterator[pd.DataFrame]:
+        return rechunk(iter_frames(comments_path, COMMENT_COLUMNS, partition_size), partition_size)
+
+    if claims_follow_comments(comments_path, claims_path, partition_size):
+        claim_parts = claims_by_partition(iter_frames(claims_path, claim_columns, partition_size), _id_sets(comment_partitions()))
+    else:  # a claims table not in comment order (edited by hand): held whole, then cut per partition
+        claim_parts = _claims_held_whole(claims_path, claim_columns, _id_sets(comment_partitions()))
+    calls = ((comments, claims, settings) for comments, claims in zip(comment_partitions(), claim_parts))
+    summary = FlagSummary()
+    with TableWriter(folder, "flags", fmt, empty_flags_table()) as writer:
+        for (comments, _, _), flags in executor.map_ordered(flag_partition, calls):
+            writer.write(flags[FLAG_COLUMNS])
+            summary.comments += len(comments)
+            summary.flags += len(flags)
+            summary.severities.update(flags["severity"].astype(str))
+            if progress is not None:
+                progress(summary.comments)
+    return summary
+
+
+def _id_sets(partitions: Iterable[pd.DataFrame]) -> Iterator[set[str]]:
+    for partition in partitions:
+        yield set(partition["comment_id"].astype(str))
+
+
+class ClaimsOutOfOrder(Exception):
+    """Claims remain that no partition took: the claims table is not in comment order."""
+
+
+def claims_by_partition(claim_frames: Iterator[pd.DataFrame], id_sets: Iterable[set[str]]) -> Iterator[pd.DataFrame]:
+    """Cut a claims table that follows the comments' order into each partition's claims.
+
+    Raises (once every partition has had its claims):
+        ClaimsOutOfOrder: some claim belongs to no partition, or came after a later partition's.
+    """
+    buffer: Optional[pd.DataFrame] = None
+    for ids in id_sets:
+        taken: list[pd.DataFrame] = []
+        while True:
+            if buffer is None or not len(buffer):
+                buffer = next(claim_frames, None)
+                if buffer is None:
+                    break
+            belongs = buffer["comment_id"].astype(str).isin(ids).to_numpy()
+            stop = len(belongs) if belongs.all() else int(np.argmin(belongs))
+            taken.append(buffer.iloc[:stop])
+            buffer = buffer.iloc[stop:]
+            if len(buffer):
+                break
+        yield pd.concat(taken, ignore_index=True) if len(taken) > 1 else (taken[0].reset_index(drop=True) if taken else _no_claims())
+    if (buffer is not None and len(buffer)) or next(claim_frames, None) is not None:
+        raise ClaimsOutOfOrder()
+
+
+def _no_claims() -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series([], dtype="object") for column in FLAG_CLAIM_COLUMNS})
+
+
+def claims_follow_comments(comments_path: Path, claims_path: Path, partition_size: int) -> bool:
+    """Whether every claim falls in its comment's partition when both tables are read in
+    order (true of the tables extract writes); only the id columns are read."""
+    ids = _id_sets(rechunk(iter_frames(comments_path, ("comment_id",), partition_size), partition_size))
+    try:
+        for _ in claims_by_partition(iter_frames(claims_path, ("comment_id",), partition_size), ids):
+            pass
+    except ClaimsOutOfOrder:
+        return False
+    return True
+
+
+def _claims_held_whole(claims_path: Path, columns: list[str], id_sets: Iterable[set[str]]) -> Iterator[pd.DataFrame]:
+    claims = pd.concat(list(iter_frames(claims_path, columns, 65_536)) or [_no_claims()], ignore_index=True)
+    comment_ids = claims["comment_id"].astype(str)
+    for ids in id_sets:
+        yield claims[comment_ids.isin(ids)].reset_index(drop=True)

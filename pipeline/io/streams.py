@@ -1,0 +1,135 @@
+"""Reading and writing stage tables in bounded pieces, so that a corpus larger than memory
+streams through a stage.
+
+Parquet tables are read with ``ParquetFile.iter_batches`` and CSV tables with pandas' chunked
+reader; both give the same frames :func:`pipeline.io.tables.read_table` would, a slice at a
+time. :class:`TableWriter` appends frames to the temporary file that replaces the table
+atomically when the writer closes without error (Parquet: one row group per frame).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.errors import PipelineError, StageInputError
+from pipeline.io.tables import TABLE_FORMATS, _atomic_path, defuse_formulas, make_folder, restore_formulas
+
+
+def table_path(folder: Path, name: str, required: Iterable[str] = ()) -> Path:
+    """The file holding table ``name`` (Parquet preferred, as :func:`read_table` does).
+
+    Raises:
+        StageInputError: neither file exists, or required columns are missing.
+    """
+    parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
+    path = parquet if parquet.exists() else csv if csv.exists() else None
+    if path is None:
+        raise StageInputError(f"{folder}: no '{name}' table (.parquet or .csv); run the earlier stage first")
+    missing = [column for column in required if column not in table_columns(path)]
+    if missing:
+        raise StageInputError(f"{path}: missing columns {', '.join(missing)}")
+    return path
+
+
+def table_columns(path: Path) -> list[str]:
+    """The column names of a table file, without reading its rows."""
+    if path.suffix == ".parquet":
+        return list(pq.ParquetFile(path).schema_arrow.names)
+    return list(pd.read_csv(path, dtype=str, keep_default_na=False, nrows=0).columns)
+
+
+def iter_frames(path: Path, columns: Sequence[str], rows: int) -> Iterator[pd.DataFrame]:
+    """``columns`` of the table at ``path``, ``rows`` rows at a time (the last piece may be shorter;
+    Parquet may cut pieces shorter at row-group ends: see :func:`rechunk`)."""
+    if path.suffix == ".parquet":
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=rows, columns=list(columns)):
+            yield batch.to_pandas()
+        return
+    with pd.read_csv(path, dtype=str, keep_default_na=False, usecols=list(columns), chunksize=rows) as chunks:
+        for chunk in chunks:
+            yield restore_formulas(chunk[list(columns)])
+
+
+def rechunk(frames: Iterable[pd.DataFrame], rows: int) -> Iterator[pd.DataFrame]:
+    """The same rows in pieces of exactly ``rows`` rows (the last may be shorter), indexed from 0,
+    whatever sizes the frames came in: how a file was written never changes the partitions."""
+    pending: list[pd.DataFrame] = []
+    held = 0
+    for frame in frames:
+        pending.append(frame)
+        held += len(frame)
+        while held >= rows:
+            joined = pd.concat(pending, ignore_index=True) if len(pending) > 1 else pending[0].reset_index(drop=True)
+            yield joined.iloc[:rows].reset_index(drop=True)
+            rest = joined.iloc[rows:]
+            pending, held = ([rest] if len(rest) else []), len(rest)
+    if held:
+        yield pd.concat(pending, ignore_index=True).reset_index(drop=True)
+
+
+class TableWriter:
+    """Writes a table piece by piece into a temporary file that replaces ``folder/name.<fmt>``
+    when the ``with`` block ends without error (and removes a stale copy in the other format).
+
+    ``empty`` is the table's zero-row frame: it fixes the column types, and is what gets written
+    when no piece comes.
+    """
+
+    def __init__(self, folder: Path, name: str, fmt: str, empty: pd.DataFrame) -> None:
+        if fmt not in TABLE_FORMATS:
+            raise PipelineError(f"--format {fmt!r} is not supported (choose from: {', '.join(TABLE_FORMATS)})")
+        self.folder, self.name, self.fmt = folder, name, fmt
+        self.target = folder / f"{name}.{fmt}"
+        self.schema = _arrow(empty).schema
+        self.empty = empty
+        self.rows = 0
+        self._atomic: _atomic_path | None = None
+        self._parquet: pq.ParquetWriter | None = None
+        self._csv = None
+
+    def __enter__(self) -> "TableWriter":
+        make_folder(self.folder)
+        self._atomic = _atomic_path(self.target)
+        temporary = self._atomic.__enter__()
+        if self.fmt == "parquet":
+            self._parquet = pq.ParquetWriter(temporary, self.schema, compression="zstd")
+        else:
+            self._csv = temporary.open("w", encoding="utf-8", newline="")
+            defuse_formulas(self.empty).to_csv(self._csv, index=False, lineterminator="\n")
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Append ``frame`` (the table's columns, in order); an empty frame adds nothing."""
+        if not len(frame):
+            return
+        self.rows += len(frame)
+        if self._parquet is not None:
+            self._parquet.write_table(_arrow(frame).cast(self.schema))
+        else:
+            defuse_formulas(frame).to_csv(self._csv, index=False, header=False, lineterminator="\n")
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        assert self._atomic is not None
+        try:
+            if self._parquet is not None:
+                if self.rows == 0:
+                    self._parquet.write_table(_arrow(self.empty).cast(self.schema))
+                self._parquet.close()
+            if self._csv is not None:
+                self._csv.close()
+        finally:
+            self._atomic.__exit__(exc_type, exc, tb)
+        if exc_type is None:
+            for other in TABLE_FORMATS:
+                stale = self.folder / f"{self.name}.{other}"
+                if other != self.fmt and stale.exists():
+                    stale.unlink()
+
+
+def _arrow(frame: pd.DataFrame) -> pa.Table:
+    # No pandas metadata blob: it records library versions, and outputs depend only on the input.
+    return pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
