@@ -14,6 +14,7 @@ worker returns only the partition's claim rows.
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import multiprocessing
 from collections import deque
 from typing import Any, Callable, Iterable, Iterator, Protocol
@@ -74,7 +75,8 @@ class DaskCluster:
         try:
             if scheduler is None:
                 self.cluster = distributed.LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                    silence_logs=logging.ERROR,
                 )
                 self.client = distributed.Client(self.cluster)
             else:
