@@ -80,3 +80,12 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_1(tmp_path, thread):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: --scheduler tcp://127.0.0.1:9: cannot reach the Dask scheduler")
     assert not (tmp_path / "claims.parquet").exists()
+
+
+def test_engine_dask_without_a_scheduler_starts_a_local_cluster(tmp_path, thread):
+    folders = {name: table_folder(tmp_path / name, comments=thread) for name in ("local", "dask")}
+    for name, options in (("local", []), ("dask", ["--engine", "dask", "--workers", "2"])):
+        result = runner.invoke(app, ["extract", "--out", str(folders[name]), *options])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("extract: 12 comments -> ")
+    assert _files(folders["local"]) == _files(folders["dask"])
