@@ -220,17 +220,15 @@ def _run_extract(
     options: EngineOptions = EngineOptions(), shared=None,
 ):
     from pipeline.engine.executors import check_engine_options
-    from pipeline.engine.settings import ExtractSettings, ship_files
+    from pipeline.engine.settings import extract_settings
     from pipeline.engine.stages import count_rows, extract_table
     from pipeline.engine.tasks import warm_up
-    from pipeline.extract.lexicon import cached_lexicon
     from pipeline.io.streams import table_path
 
     _check_table_format(fmt)
     check_engine_options(options.engine, options.workers, options.scheduler)
     source = table_path(out, "comments", required=("comment_id", "text"))
-    cached_lexicon(tuple(str(p) for p in lexicon or []))  # a bad --lexicon file fails here, named as given
-    settings = ExtractSettings(lexicon=ship_files(lexicon), model=model)
+    settings = extract_settings(lexicon, model)
     with _executor(options, warm_up, settings, shared) as executor, _progress_bar(quiet, "extract", count_rows(source)) as advance:
         summary = extract_table(out, fmt, settings, executor, progress=advance)
     _say(
@@ -265,11 +263,9 @@ def _run_flag(
     options: EngineOptions = EngineOptions(), shared=None,
 ):
     from pipeline.engine.executors import check_engine_options
-    from pipeline.engine.settings import FlagSettings, ship_files
+    from pipeline.engine.settings import flag_settings
     from pipeline.engine.stages import count_rows, flag_table
     from pipeline.engine.tasks import warm_up
-    from pipeline.extract.lexicon import cached_lexicon
-    from pipeline.flag.rules import load_safety_rules
     from pipeline.flag.stage import CLAIM_COLUMNS as FLAG_CLAIM_COLUMNS
     from pipeline.io.streams import table_path
 
@@ -277,10 +273,7 @@ def _run_flag(
     check_engine_options(options.engine, options.workers, options.scheduler)
     source = table_path(out, "comments", required=("comment_id", "text"))
     table_path(out, "claims", required=FLAG_CLAIM_COLUMNS)
-    # Bad --lexicon or --rules files fail here, named as the user gave them.
-    cached_lexicon(tuple(str(p) for p in lexicon or []))
-    load_safety_rules(rules or [])
-    settings = FlagSettings(lexicon=ship_files(lexicon), rules=ship_files(rules))
+    settings = flag_settings(lexicon, rules)
     with _executor(options, warm_up, settings, shared) as executor, _progress_bar(quiet, "flag", count_rows(source)) as advance:
         summary = flag_table(out, fmt, settings, executor, progress=advance)
     by_severity = ", ".join(f"{summary.severities.get(s, 0)} {s}" for s in ("urgent", "high", "medium", "low"))

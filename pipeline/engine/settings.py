@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from pipeline.extract.lexicon import cached_lexicon
 from pipeline.io.rule_files import user_files
 
 #: Comments per partition. Fixed, never derived from the number of workers: partitions decide
@@ -53,6 +54,30 @@ def ship_files(paths: Iterable[Path] | None) -> tuple[ShippedFile, ...]:
         RuleFileError: a file cannot be read.
     """
     return tuple(ShippedFile(name, text) for name, text in user_files(paths or []))
+
+
+def extract_settings(lexicon: Iterable[Path] | None, model: str | None) -> ExtractSettings:
+    """Check the user's ``--lexicon`` files here on the client, where an error names them as the
+    user gave them, and pack them for the workers.
+
+    Raises:
+        RuleFileError: a file cannot be read or is not a valid lexicon.
+    """
+    cached_lexicon(tuple(str(path) for path in lexicon or []))
+    return ExtractSettings(lexicon=ship_files(lexicon), model=model)
+
+
+def flag_settings(lexicon: Iterable[Path] | None, rules: Iterable[Path] | None) -> FlagSettings:
+    """Check the user's ``--lexicon`` and ``--rules`` files on the client and pack them.
+
+    Raises:
+        RuleFileError: a file cannot be read or is not valid.
+    """
+    from pipeline.flag.rules import load_safety_rules
+
+    cached_lexicon(tuple(str(path) for path in lexicon or []))
+    load_safety_rules(list(rules or []))
+    return FlagSettings(lexicon=ship_files(lexicon), rules=ship_files(rules))
 
 
 _WRITTEN: dict[tuple[ShippedFile, ...], tuple[Path, ...]] = {}

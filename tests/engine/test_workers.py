@@ -100,3 +100,25 @@ def test_a_model_that_is_not_installed_is_one_line_from_a_worker(tmp_path, threa
     result = runner.invoke(app, ["extract", "--out", str(tmp_path), "--workers", "2", "--model", "no_such_model_xx"])
     assert result.exit_code == 1
     assert result.output.strip() == "error: --model 'no_such_model_xx' is not installed; the default pipeline needs no model (omit --model)"
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize(
+    "command, option, content",
+    [
+        ("extract", "--lexicon", "concepts:\n  - concept: copper bracelet\n    colour: red\n"),
+        ("flag", "--lexicon", "concepts:\n  - concept: copper bracelet\n    colour: red\n"),
+        ("flag", "--rules", "no_such_section: 1\n"),
+    ],
+)
+def test_a_bad_rule_file_is_named_as_the_user_gave_it_whatever_the_workers(tmp_path, thread, workers, command, option, content):
+    from pipeline.engine.tasks import pipeline_for
+    from pipeline.extract.stage import extract_claims
+
+    claims = extract_claims(thread, nlp=pipeline_for(ExtractSettings()))
+    table_folder(tmp_path, comments=thread, claims=claims)
+    bad = tmp_path / "my-file.yaml"
+    bad.write_text(content, encoding="utf-8")
+    result = runner.invoke(app, [command, "--out", str(tmp_path), option, str(bad), "--workers", workers])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {bad}") and len(result.output.strip().splitlines()) == 1
