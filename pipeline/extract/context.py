@@ -248,7 +248,9 @@ def _claim_for(
         surface=mention.text,
         sentence=sentence_text,
         rule=decision.rule + (LENT_SUFFIX if decision.lent_by_other_sentences(sentence) else ""),
-        cues="; ".join(f"{c.label_}: {c.text}" for c in sorted(set(used), key=lambda c: c.start)),
+        # dict.fromkeys, not set: spans that start together keep the order the rules named them in,
+        # where a set would order them by memory address (different from run to run).
+        cues="; ".join(f"{c.label_}: {c.text}" for c in sorted(dict.fromkeys(used), key=lambda c: c.start)),
         discovered=bool(mention._.discovered),
         match_rule=mention._.match_rule,
         lent=decision.lent_by_other_sentences(sentence),
