@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from bs4 import BeautifulSoup
 from dateutil import parser as date_parser
 
+from pipeline.ingest.text_tricks import undo_text_tricks
+
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\s*\n\s*")
 _REPLY_PREFIX = re.compile(r"^\s*@([^:\n@]{1,80}?)\s*:")
@@ -18,13 +20,14 @@ _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def normalize_text(text: str) -> str:
-    """Decode HTML entities, apply Unicode NFC and normalise whitespace.
+    """Decode HTML entities, apply Unicode NFC, undo Unicode tricks and normalise whitespace.
 
     Paragraph breaks survive as single newlines (sentence splitting and evidence quotes
     read better with them); every other run of whitespace becomes one space.
     """
     decoded = html.unescape(text) if "&" in text else text
     decoded = unicodedata.normalize("NFC", decoded.replace("\r\n", "\n").replace("\r", "\n"))
+    decoded = undo_text_tricks(decoded)
     decoded = _HORIZONTAL_SPACE.sub(" ", decoded)
     return _BLANK_LINES.sub("\n", decoded).strip()
 

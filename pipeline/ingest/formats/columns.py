@@ -194,6 +194,16 @@ def comment_text(value: Any) -> str:
     return html_fragment_to_text(text) if _HTML_TAG.search(text) else text
 
 
+_JSON_KINDS = {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "an object"}
+
+
+def _can_be_text(value: Any) -> bool:
+    """A comment body must be a string (or null, which reads as empty); a number, list,
+    object or boolean there means the wrong field was mapped, and guessing text from it
+    would invent a comment."""
+    return value is None or isinstance(value, str)
+
+
 def raw_excerpt(raw: str) -> str:
     """Shorten a raw record for the rejects table."""
     return raw[:RAW_EXCERPT_CHARS]
@@ -206,6 +216,9 @@ def record_to_comment(
     text_value = lookup(record, columns.text)
     if text_value is MISSING:
         return RecordReject(locator, f"no '{columns.text}' field in this record", raw_excerpt(raw))
+    if not _can_be_text(text_value):
+        kind = _JSON_KINDS.get(type(text_value), type(text_value).__name__)
+        return RecordReject(locator, f"the '{columns.text}' field holds {kind}, not text", raw_excerpt(raw))
     body = cell_text(text_value)
     return RawComment(
         locator=locator,

@@ -31,6 +31,7 @@ from pipeline.ingest.formats.columns import (
 from pipeline.ingest.records import ColumnMapping, ParsedItem, RecordReject, SourceText, ThreadInfo
 
 _DECODER = json.JSONDecoder()
+_TOO_DEEP = "brackets nested too deeply to read"
 _WHITESPACE = re.compile(r"[\s\ufeff]*")
 
 # Reddit's own field names, tried before the common names when a file is Reddit-shaped.
@@ -129,7 +130,7 @@ def _starts_one_document(text: str, start: int) -> bool:
     if text[start] == "[":
         return True
     try:
-        _, end = _DECODER.raw_decode(text, start)
+        _, end = _decode(text, start)
     except json.JSONDecodeError:
         return False
     return "\n" in text[start:end]
@@ -141,7 +142,7 @@ def _holds_json_lines(text: str) -> bool:
     if start >= len(text) or text[start] != "{":
         return False
     try:
-        _, end = _DECODER.raw_decode(text, start)
+        _, end = _decode(text, start)
     except json.JSONDecodeError:
         return False
     return "\n" not in text[start:end] and _skip_whitespace(text, end) < len(text)
@@ -155,7 +156,7 @@ def _json_lines_entries(source: SourceText) -> list[_Entry]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value, _ = _decode(line, _skip_whitespace(line, 0), whole=True)
         except json.JSONDecodeError as error:
             reason = f"malformed JSON: {error.msg} (column {error.colno})"
             first_failure = first_failure or (number, reason)
@@ -214,7 +215,7 @@ def _scan_array(text: str, bracket: int) -> tuple[list[Any], _Damage | None]:
     while True:
         element_start = position
         try:
-            value, position = _DECODER.raw_decode(text, position)
+            value, position = _decode(text, position)
         except json.JSONDecodeError as error:
             if values and text.startswith("]", element_start):
                 return values, None  # a trailing comma before "]" loses nothing
@@ -234,7 +235,7 @@ def _scan_array(text: str, bracket: int) -> tuple[list[Any], _Damage | None]:
 def _scan_object(source: SourceText, text: str, start: int) -> tuple[list[Any], _Damage | None]:
     """Read a top-level object; when it is damaged, salvage its record array."""
     try:
-        document, _ = _DECODER.raw_decode(text, start)
+        document, _ = _decode(text, start)
     except json.JSONDecodeError as error:
         opening = _record_array_opening(text)
         if opening is not None:
@@ -321,6 +322,25 @@ def _submission_thread(data: Mapping[str, Any]) -> ThreadInfo:
         posted_at=cell_text(data.get("created_utc")),
         body=cell_text(data.get("selftext")),
     )
+
+
+def _decode(text: str, start: int, *, whole: bool = False) -> tuple[Any, int]:
+    """Decode one JSON value at ``start``; return it and the offset after it.
+
+    The standard decoder recurses once per bracket, so a hostile file of 100,000 ``[``
+    raises RecursionError; that is damage like any other and is reported the same way.
+    With ``whole``, anything but whitespace after the value is damage too (as in ``json.loads``).
+
+    Raises:
+        json.JSONDecodeError: the text at ``start`` is not one readable JSON value.
+    """
+    try:
+        value, end = _DECODER.raw_decode(text, start)
+    except RecursionError:
+        raise json.JSONDecodeError(_TOO_DEEP, text, start) from None
+    if whole and _skip_whitespace(text, end) < len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value, end
 
 
 def _skip_whitespace(text: str, position: int) -> int:
