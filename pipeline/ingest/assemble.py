@@ -92,11 +92,10 @@ def resolve_parents(rows: list[dict[str, object]], duplicates: Iterable[dict[str
     ``anonymous`` commenters there is no parent to pick, so none is picked.
 
     ``duplicates`` are the rows dropped as copies of a kept comment: a reply whose parent
-    was such a copy points at the kept comment, which has the same ``comment_id``.
+    was such a copy points at the kept comment, which has the same ``comment_id``. A native
+    id that two different comments of one source claim names no parent at all.
     """
-    by_native_id = {
-        (r["source"], r["native_id"]): r["comment_id"] for r in (*rows, *duplicates) if r["native_id"]
-    }
+    by_native_id = _comments_by_native_id([*rows, *duplicates])
     by_author: dict[tuple[object, str], list[dict[str, object]]] = defaultdict(list)
     for row in rows:
         by_author[(row["thread"], str(row["author"]).casefold())].append(row)
@@ -105,6 +104,19 @@ def resolve_parents(rows: list[dict[str, object]], duplicates: Iterable[dict[str
             row["parent_id"] = by_native_id.get((row["source"], row["native_parent"]), "")
         elif row["reply_to"]:
             row["parent_id"] = _unique_earlier_comment(row, by_author[(row["thread"], str(row["reply_to"]).casefold())])
+
+
+def _comments_by_native_id(rows: list[dict[str, object]]) -> dict[tuple[object, object], str]:
+    """``(source, native_id) -> comment_id``; ``""`` for an id given to different comments."""
+    found: dict[tuple[object, object], str] = {}
+    for row in rows:
+        if not row["native_id"]:
+            continue
+        key = (row["source"], row["native_id"])
+        known = found.setdefault(key, str(row["comment_id"]))
+        if known != row["comment_id"]:
+            found[key] = ""
+    return found
 
 
 def _unique_earlier_comment(reply: dict[str, object], candidates: list[dict[str, object]]) -> str:

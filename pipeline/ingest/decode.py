@@ -35,12 +35,30 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(codec, errors="replace"), label
+    utf16 = _utf16_without_bom(data[:_SNIFF_BYTES])
+    if utf16:
+        return data.decode(utf16, errors="replace"), f"{utf16} (no BOM)"
     if _looks_binary(data[:_SNIFF_BYTES]):
         raise InputFormatError(source, "looks like a binary file, not text (found NUL or control bytes)")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return data.decode(FALLBACK_ENCODING, errors="replace"), f"{FALLBACK_ENCODING} (fallback)"
+
+
+def _utf16_without_bom(head: bytes) -> str:
+    """``utf-16-le`` or ``utf-16-be`` when ``head`` is ASCII-range text in UTF-16 without a BOM, else ``""``.
+
+    Windows tools write such files; in them every other byte is NUL, which would otherwise
+    read as a binary file. Binary data has NULs on both sides.
+    """
+    even, odd = head[0::2], head[1::2]
+    if len(odd) < 2:
+        return ""
+    for codec, zeros, letters in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) >= 0.9 * len(zeros) and not _looks_binary(letters):
+            return codec
+    return ""
 
 
 def _looks_binary(head: bytes) -> bool:

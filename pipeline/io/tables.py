@@ -1,12 +1,15 @@
 """Reading and writing the stage tables: Parquet or CSV, written atomically.
 
 Every table is written to a temporary file beside its target and renamed over it, so a
-run that fails or is killed leaves the previous table whole. CSV cells that a spreadsheet
+run that fails or is killed leaves the previous table whole. A killed run can leave its
+temporary file behind (``.<name>.<random>.tmp``, hidden, never read as a table); the next
+write of the same file removes it. CSV cells that a spreadsheet
 would run as a formula are neutralised with a leading apostrophe, reversibly, so the
 pipeline reads back exactly what it wrote.
 """
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -19,6 +22,7 @@ import pyarrow.parquet as pq
 from pipeline.errors import PipelineError, StageInputError
 
 TABLE_FORMATS = ("parquet", "csv")
+TEMPORARY_SUFFIX = ".tmp"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPE = "'"
 
@@ -132,8 +136,11 @@ class _atomic_path:
         self.temporary: Path | None = None
 
     def __enter__(self) -> Path:
+        _remove_leftovers(self.target)
         try:
-            handle, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+            handle, name = tempfile.mkstemp(
+                prefix=_temporary_prefix(self.target), suffix=TEMPORARY_SUFFIX, dir=self.target.parent
+            )
         except OSError as error:
             raise PipelineError(f"{self.target.parent}: cannot write outputs there: {error.strerror or error}") from None
         os.close(handle)
@@ -149,6 +156,21 @@ class _atomic_path:
             os.replace(self.temporary, self.target)
         else:
             self.temporary.unlink(missing_ok=True)
+
+
+def _temporary_prefix(target: Path) -> str:
+    return f".{target.name}."
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Delete temporary files a killed run left for ``target``.
+
+    Only this target's own temporaries are touched: another table's may belong to a
+    writer that is still running.
+    """
+    pattern = glob.escape(_temporary_prefix(target)) + "*" + TEMPORARY_SUFFIX
+    for leftover in target.parent.glob(pattern):
+        leftover.unlink(missing_ok=True)
 
 
 def _umask() -> int:
