@@ -8,6 +8,7 @@ Undecodable bytes become U+FFFD instead of crashing the run.
 from __future__ import annotations
 
 import codecs
+import re
 
 from pipeline.errors import InputFormatError
 
@@ -22,6 +23,8 @@ FALLBACK_ENCODING = "cp1252"
 _SNIFF_BYTES = 8192
 # Control bytes that never appear in text files (tab, LF, FF, CR and ESC excluded).
 _BINARY_BYTES = bytes(range(0, 8)) + bytes(range(14, 27)) + bytes(range(28, 32))
+_STRAY_BYTE = re.compile("[\udc80-\udcff]")
+_VALID_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 
 def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
@@ -43,7 +46,27 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode(FALLBACK_ENCODING, errors="replace"), f"{FALLBACK_ENCODING} (fallback)"
+        pass
+    mixed = _utf8_with_stray_bytes(data)
+    if mixed is not None:
+        return mixed
+    return data.decode(FALLBACK_ENCODING, errors="replace"), f"{FALLBACK_ENCODING} (fallback)"
+
+
+def _utf8_with_stray_bytes(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 text with a few bytes from another encoding (files pasted together), or ``None``.
+
+    When the file holds real UTF-8 characters, reading all of it as cp1252 would garble every
+    one of them ("café" as "cafÃ©"); instead only the bytes that are not UTF-8 are read as cp1252.
+    """
+    text = data.decode("utf-8", errors="surrogateescape")
+    stray = _STRAY_BYTE.findall(text)
+    if not _VALID_NON_ASCII.search(text):
+        return None
+    repaired = _STRAY_BYTE.sub(
+        lambda match: bytes([ord(match.group(0)) - 0xDC00]).decode(FALLBACK_ENCODING, errors="replace"), text
+    )
+    return repaired, f"utf-8 ({len(stray)} bytes read as {FALLBACK_ENCODING})"
 
 
 def _utf16_without_bom(head: bytes) -> str:
