@@ -13,6 +13,7 @@ unknown remedies). ``remedy-miner run`` then writes everything, and:
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -52,7 +53,6 @@ CONTACTS = {
     "email": ["jane.doe@example.com", "ravi at example dot org"],
     "phone": ["(555) 014-2233", "555-019-8812"],
 }
-_ = pytest  # pytest is used by the fixture machinery
 
 
 def page_corpus() -> str:
@@ -76,13 +76,9 @@ def csv_corpus() -> str:
             f" Mail {CONTACTS['email'][0]} or call {CONTACTS['phone'][0]}."
         )
         rows.append([thread, name, f"2022-04-{number % 28 + 1:02d}", text])
-    out = []
-    import io
-
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
-    out.append(buffer.getvalue())
-    return "".join(out)
+    return buffer.getvalue()
 
 
 def lexicon_file(folder: Path) -> Path:
@@ -135,9 +131,15 @@ def test_report_runs_nothing_and_fetches_nothing_in_chromium(browser: DevTools, 
     page.open(report.as_uri())
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert "Page.javascriptDialogOpening" not in browser.methods()
-    made = "script, iframe, object, embed, link, meta[http-equiv=refresh], img, math, [style*=expression], [href^=javascript], [src^=data]"
+    made = (
+        "script, iframe, object, embed, link, meta[http-equiv=refresh], img, math,"
+        " [style*=expression], [href^=javascript], [src^=data]"
+    )
     assert page.evaluate(f"document.querySelectorAll({json.dumps(made)}).length") == 0
-    handlers = "Array.from(document.querySelectorAll('*')).filter(e => Array.from(e.attributes).some(a => a.name.startsWith('on'))).length"
+    handlers = (
+        "Array.from(document.querySelectorAll('*'))"
+        ".filter(e => Array.from(e.attributes).some(a => a.name.startsWith('on'))).length"
+    )
     assert page.evaluate(handlers) == 0
     assert page.evaluate("document.body.textContent.includes('<script>window.__pwned = 1')")
     requested = [e["params"]["request"]["url"] for e in browser.events if e["method"] == "Network.requestWillBeSent"]
