@@ -36,10 +36,6 @@ def run_twice(inputs: Path, work: Path, *options: str) -> tuple[dict[str, bytes]
     return results[0], results[1]
 
 
-def workers_option_exists() -> bool:
-    return "--workers" in remedy_miner("run", "--help").stdout
-
-
 @pytest.mark.parametrize(
     "options",
     [
@@ -48,8 +44,6 @@ def workers_option_exists() -> bool:
     ],
 )
 def test_two_runs_write_byte_identical_outputs(inputs: Path, tmp_path: Path, options: tuple[str, ...]):
-    if "--workers" in options and not workers_option_exists():
-        pytest.skip("'remedy-miner run' has no --workers option yet (it comes with the engine branch)")
     first, second = run_twice(inputs, tmp_path, *options)
     assert {"report.html", "summary/summary.md", "summary/concepts.csv"} <= set(first)
     assert any(name.startswith("claims.") for name in first)
