@@ -1,6 +1,7 @@
 """The ingest stage: raw input files in, ``comments``, ``rejects``, ``threads`` and ``sources`` out."""
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Iterable
@@ -14,7 +15,7 @@ from pipeline.ingest.assemble import (
     comment_row,
     excerpt,
     rejection_reason,
-    resolve_parents,
+    parent_ids,
 )
 from pipeline.ingest.decode import decode_bytes
 from pipeline.ingest.detect import FORMATS, detect_format
@@ -77,80 +78,158 @@ def ingest_sources(sources: Iterable[RawSource], options: IngestOptions = Ingest
         InputFormatError: a file cannot be read at all and ``keep_going`` is off.
         PipelineError: ``input_format`` is not a known format.
     """
+    return assemble_files(parse_files(sources, options))
+
+
+@dataclass
+class ParsedFiles:
+    """What ingest learns from each file on its own, before the steps that look across files
+    (duplicate detection, parent resolution, thread rows and counts).
+
+    This is the part worth caching per file: it depends only on the file's bytes, its name and
+    the options. Every table has a ``file`` column, the file's place in the input order, and
+    rows are in input order then record order.
+
+    Attributes:
+        files: one row per file: the ``sources`` columns except kept and duplicates, plus
+            ``default_thread`` (the thread of comments that name none).
+        comments: the normalised comments that passed the per-comment checks (``COMMENT_COLUMNS``,
+            ``parent_id`` still empty), duplicates included.
+        rejects: the ``rejects`` rows.
+        threads: the threads the file declares (``THREAD_COLUMNS``), with ``at``: how many of the
+            file's comments came before the declaration.
+    """
+
+    files: pd.DataFrame
+    comments: pd.DataFrame
+    rejects: pd.DataFrame
+    threads: pd.DataFrame
+
+
+FILE_COLUMNS = [c for c in SOURCE_COLUMNS if c not in ("kept", "duplicates")] + ["default_thread"]
+
+
+def parse_files(
+    sources: Iterable[RawSource], options: IngestOptions = IngestOptions(), *, numbers: Iterable[int] | None = None,
+) -> ParsedFiles:
+    """Parse and normalise each source on its own (see :class:`ParsedFiles`).
+
+    ``numbers`` gives each source its ``file`` number (default 0, 1, 2...), so that files parsed
+    apart can be put back in input order.
+
+    Raises:
+        InputFormatError: a file cannot be read at all and ``keep_going`` is off.
+        PipelineError: ``input_format`` is not a known format.
+    """
     if options.input_format is not None and options.input_format not in FORMATS:
         raise PipelineError(f"--input-format {options.input_format!r} is unknown (choose from: {', '.join(FORMATS)})")
-    comments: list[dict[str, object]] = []
-    rejects: list[dict[str, object]] = []
-    threads: list[dict[str, object]] = []
-    duplicates: list[dict[str, object]] = []
-    summaries: list[dict[str, object]] = []
-    seen_ids: set[str] = set()
-    for raw_source in sources:
-        summary = _ingest_one(raw_source, options, seen_ids, comments, rejects, threads, duplicates)
-        summaries.append(summary)
-    resolve_parents(comments, duplicates)
-    _count_thread_comments(threads, comments)
-    return IngestResult(
-        comments=_frame(comments, COMMENT_COLUMNS),
-        rejects=_frame(rejects, REJECT_COLUMNS),
-        threads=_frame(threads, THREAD_COLUMNS),
-        sources=_frame(summaries, SOURCE_COLUMNS),
+    tables: dict[str, list[dict[str, object]]] = {"files": [], "comments": [], "rejects": [], "threads": []}
+    for number, raw_source in zip(numbers if numbers is not None else itertools.count(), sources):
+        _parse_one(raw_source, options, number, tables)
+    return ParsedFiles(
+        files=_frame(tables["files"], [*FILE_COLUMNS, "file"]),
+        comments=_frame(tables["comments"], [*COMMENT_COLUMNS, "file"]),
+        rejects=_frame(tables["rejects"], [*REJECT_COLUMNS, "file"]),
+        threads=_frame(tables["threads"], [*THREAD_COLUMNS, "file", "at"]),
     )
 
 
-def _ingest_one(
-    raw_source: RawSource,
-    options: IngestOptions,
-    seen_ids: set[str],
-    comments: list[dict[str, object]],
-    rejects: list[dict[str, object]],
-    threads: list[dict[str, object]],
-    duplicates: list[dict[str, object]],
-) -> dict[str, object]:
+def _parse_one(raw_source: RawSource, options: IngestOptions, number: int, tables: dict[str, list]) -> None:
     summary: dict[str, object] = {
         "source": raw_source.name, "format": "", "encoding": "", "compression": raw_source.compression,
-        "bytes": len(raw_source.data), "records": 0, "kept": 0, "rejected": 0, "duplicates": 0, "error": "",
+        "bytes": len(raw_source.data), "records": 0, "rejected": 0, "error": "",
+        "default_thread": _default_thread_name(raw_source), "file": number,
     }
+    tables["files"].append(summary)
     try:
         items = list(_parse(raw_source, options, summary))
     except InputFormatError as error:
         if not options.keep_going:
             raise
-        rejects.append(_reject_row(raw_source.name, "file", error.detail, ""))
+        tables["rejects"].append({**_reject_row(raw_source.name, "file", error.detail, ""), "file": number})
         summary.update(records=1, rejected=1, error=error.detail)
-        return summary
-    default_thread = _default_thread_name(raw_source)
-    known_threads: set[str] = set()
-    position = 0
+        return
+    position = kept = 0
     for item in items:
         if isinstance(item, ThreadInfo):
-            row = _thread_row(item, raw_source.name)
-            if row["thread"] not in known_threads:
-                threads.append(row)
-                known_threads.add(str(row["thread"]))
+            tables["threads"].append({**_thread_row(item, raw_source.name), "file": number, "at": kept})
             continue
         position += 1
         summary["records"] += 1
         if isinstance(item, RecordReject):
-            rejects.append(_reject_row(raw_source.name, item.locator, item.reason, item.raw))
+            tables["rejects"].append({**_reject_row(raw_source.name, item.locator, item.reason, item.raw), "file": number})
             summary["rejected"] += 1
             continue
-        row = comment_row(position, item, raw_source.name, default_thread)
+        row = comment_row(position, item, raw_source.name, str(summary["default_thread"]))
         reason = rejection_reason(row, options.max_comment_chars)
         if reason:
-            rejects.append(_reject_row(raw_source.name, item.locator, reason, item.raw or item.text))
+            tables["rejects"].append({**_reject_row(raw_source.name, item.locator, reason, item.raw or item.text), "file": number})
             summary["rejected"] += 1
-        elif row["comment_id"] in seen_ids:
-            duplicates.append(row)
-            summary["duplicates"] += 1
         else:
-            seen_ids.add(str(row["comment_id"]))
-            comments.append(row)
-            summary["kept"] += 1
-            if row["thread"] == default_thread and default_thread not in known_threads:
-                threads.append(_thread_row(ThreadInfo(thread=default_thread, title=default_thread), raw_source.name))
-                known_threads.add(default_thread)
-    return summary
+            tables["comments"].append({**row, "file": number})
+            kept += 1
+
+
+def assemble_files(parsed: ParsedFiles) -> IngestResult:
+    """The steps across files: drop exact duplicates (the first copy in input order is kept),
+    resolve parents, add each file's default thread where a kept comment uses it, count."""
+    candidates = parsed.comments.reset_index(drop=True)
+    candidates["at"] = candidates.groupby("file").cumcount()
+    copy = candidates["comment_id"].duplicated().to_numpy()
+    kept, duplicates = candidates[~copy].reset_index(drop=True), candidates[copy]
+    kept["parent_id"] = pd.array(parent_ids(kept, duplicates), dtype="string")
+    threads = _thread_rows(parsed, kept)
+    return IngestResult(
+        comments=kept[COMMENT_COLUMNS],
+        rejects=parsed.rejects[REJECT_COLUMNS].reset_index(drop=True),
+        threads=_with_comment_counts(threads, kept),
+        sources=_source_rows(parsed.files, kept, duplicates),
+    )
+
+
+def _thread_rows(parsed: ParsedFiles, kept: pd.DataFrame) -> pd.DataFrame:
+    """Declared threads and default threads, in the order the files and records brought them.
+
+    A file's default thread gets a row right after its first kept comment that lies in it,
+    unless the file declared that thread already; a thread declared twice keeps its first row.
+    """
+    files = parsed.files.set_index("file")
+    in_default = kept["thread"].to_numpy() == files["default_thread"].reindex(kept["file"]).to_numpy()
+    first_in_default = kept[in_default].groupby("file")["at"].min()
+    declared: dict[int, list[dict[str, object]]] = {}
+    for row in parsed.threads.to_dict("records"):
+        declared.setdefault(int(row["file"]), []).append(row)
+    rows: list[dict[str, object]] = []
+    for number in sorted(set(declared) | set(first_in_default.index.astype(int))):
+        events = [((int(row["at"]), 1), row) for row in declared.get(number, [])]
+        if number in first_in_default.index:
+            events.append(((int(first_in_default[number]) + 1, 0), None))
+        default_thread = str(files.at[number, "default_thread"])
+        known: set[str] = set()
+        for _, row in sorted(events, key=lambda event: event[0]):
+            if row is None:
+                if default_thread not in known:
+                    info = ThreadInfo(thread=default_thread, title=default_thread)
+                    rows.append(_thread_row(info, str(files.at[number, "source"])))
+                    known.add(default_thread)
+            elif row["thread"] not in known:
+                rows.append({column: row[column] for column in THREAD_COLUMNS})
+                known.add(str(row["thread"]))
+    return _frame(rows, THREAD_COLUMNS)
+
+
+def _with_comment_counts(threads: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
+    counts = comments.groupby(["source", "thread"]).size()
+    keys = pd.MultiIndex.from_frame(threads[["source", "thread"]].astype(str))
+    threads["comments"] = counts.reindex(keys).fillna(0).astype("int64").to_numpy()
+    return threads
+
+
+def _source_rows(files: pd.DataFrame, kept: pd.DataFrame, duplicates: pd.DataFrame) -> pd.DataFrame:
+    sources = files.reset_index(drop=True)
+    sources["kept"] = kept.groupby("file").size().reindex(sources["file"]).fillna(0).astype("int64").to_numpy()
+    sources["duplicates"] = duplicates.groupby("file").size().reindex(sources["file"]).fillna(0).astype("int64").to_numpy()
+    return sources[SOURCE_COLUMNS]
 
 
 def _parse(raw_source: RawSource, options: IngestOptions, summary: dict[str, object]):
@@ -186,16 +265,7 @@ def _reject_row(source: str, locator: str, reason: str, raw: str) -> dict[str, o
     return {"source": source, "locator": locator, "reason": reason, "raw": excerpt(raw)}
 
 
-def _count_thread_comments(threads: list[dict[str, object]], comments: list[dict[str, object]]) -> None:
-    counts: dict[tuple[object, object], int] = {}
-    for row in comments:
-        key = (row["source"], row["thread"])
-        counts[key] = counts.get(key, 0) + 1
-    for thread in threads:
-        thread["comments"] = counts.get((thread["source"], thread["thread"]), 0)
-
-
-_INTEGER_COLUMNS = {"position", "comments", "bytes", "records", "kept", "rejected", "duplicates"}
+_INTEGER_COLUMNS = {"position", "comments", "bytes", "records", "kept", "rejected", "duplicates", "file", "at"}
 _BOOLEAN_COLUMNS = {"is_author"}
 
 
