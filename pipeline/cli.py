@@ -14,6 +14,7 @@ from typing import Annotated, Callable, Iterator, Optional
 import typer
 from typer.core import TyperGroup
 
+from pipeline.cache.settings import CacheSettings
 from pipeline.errors import PipelineError
 from pipeline.ingest.detect import FORMATS, SUPPORTED_EXTENSIONS
 from pipeline.ingest.records import ColumnMapping
@@ -24,6 +25,8 @@ from pipeline.io.tables import TABLE_FORMATS, read_table, write_table, write_tex
 DEFAULT_INPUT = Path("data/raw")
 PROGRESS_MIN_ROWS = 2000
 DEFAULT_OUT = Path("data/processed")
+# How much each stage of this process took from the cache, (served, total), for run's summary line.
+_CACHE_USE: dict[str, tuple[int, int]] = {}
 
 
 # Typer may bundle its own copy of click; take its UsageError from the class it derives from.
@@ -129,6 +132,13 @@ Scheduler = Annotated[
     Optional[str],
     typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster of --workers processes).", show_default=False),
 ]
+NoCache = Annotated[
+    bool, typer.Option("--no-cache", help="Compute every file and comment again; neither read nor write the cache.")
+]
+CacheDir = Annotated[
+    Optional[Path],
+    typer.Option("--cache-dir", help="Folder of the incremental-run cache (default: OUT/.cache).", show_default=False),
+]
 KeepGoing = Annotated[
     bool,
     typer.Option("--keep-going", help="Record a file that cannot be read at all in rejects and go on, instead of stopping."),
@@ -148,6 +158,14 @@ def _user_errors() -> Iterator[None]:
 def _say(quiet: bool, message: str) -> None:
     if not quiet:
         typer.echo(message)
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
+def _cache_settings(no_cache: bool, cache_dir: Optional[Path]) -> CacheSettings:
+    return CacheSettings(enabled=not no_cache, folder=cache_dir)
 
 
 @contextlib.contextmanager
@@ -175,10 +193,15 @@ def _run_ingest(
     quiet: bool,
     options: IngestOptions,
     max_bytes: int,
+    cache: CacheSettings = CacheSettings(),
 ) -> IngestResult:
+    from pipeline.cache.ingest import cached_ingest
+
     _check_table_format(fmt)
     files = discover_inputs(inputs or [DEFAULT_INPUT], SUPPORTED_EXTENSIONS)
-    result = ingest_sources(load_raw_sources(files, max_bytes=max_bytes), options)
+    ingested = cached_ingest(load_raw_sources(files, max_bytes=max_bytes), options, cache.store(out, "ingest", warn=_warn))
+    _CACHE_USE["files"] = (ingested.served, len(files))
+    result = ingested.result
     for name in ("comments", "rejects", "threads", "sources"):
         write_table(getattr(result, name), out, name, fmt)
     counts = result.reconciliation
@@ -217,11 +240,12 @@ def _executor(options: EngineOptions, warm_up: Callable, settings: object, share
 
 def _run_extract(
     out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]], model: Optional[str],
-    options: EngineOptions = EngineOptions(), shared=None,
+    options: EngineOptions = EngineOptions(), shared=None, cache: CacheSettings = CacheSettings(),
 ):
+    from pipeline.cache.tables import extract_table_cached
     from pipeline.engine.executors import check_engine_options
     from pipeline.engine.settings import extract_settings
-    from pipeline.engine.stages import count_rows, extract_table
+    from pipeline.engine.stages import count_rows
     from pipeline.engine.tasks import warm_up
     from pipeline.io.streams import table_path
 
@@ -229,8 +253,10 @@ def _run_extract(
     check_engine_options(options.engine, options.workers, options.scheduler)
     source = table_path(out, "comments", required=("comment_id", "text"))
     settings = extract_settings(lexicon, model)
+    store = cache.store(out, "extract", rule_files=lexicon or [], model=model, warn=_warn)
     with _executor(options, warm_up, settings, shared) as executor, _progress_bar(quiet, "extract", count_rows(source)) as advance:
-        summary = extract_table(out, fmt, settings, executor, progress=advance)
+        summary, served = extract_table_cached(out, fmt, settings, executor, store, progress=advance)
+    _CACHE_USE["extract"] = (served, summary.comments)
     _say(
         quiet,
         f"extract: {summary.comments} comments -> {summary.claims} concept mentions, {summary.claiming} remedy/trigger claims"
@@ -260,11 +286,12 @@ def _run_cluster(out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]]
 
 def _run_flag(
     out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]], rules: Optional[list[Path]],
-    options: EngineOptions = EngineOptions(), shared=None,
+    options: EngineOptions = EngineOptions(), shared=None, cache: CacheSettings = CacheSettings(),
 ):
+    from pipeline.cache.tables import flag_table_cached
     from pipeline.engine.executors import check_engine_options
     from pipeline.engine.settings import flag_settings
-    from pipeline.engine.stages import count_rows, flag_table
+    from pipeline.engine.stages import count_rows
     from pipeline.engine.tasks import warm_up
     from pipeline.flag.stage import CLAIM_COLUMNS as FLAG_CLAIM_COLUMNS
     from pipeline.io.streams import table_path
@@ -274,8 +301,10 @@ def _run_flag(
     source = table_path(out, "comments", required=("comment_id", "text"))
     table_path(out, "claims", required=FLAG_CLAIM_COLUMNS)
     settings = flag_settings(lexicon, rules)
+    store = cache.store(out, "flag", rule_files=[*(lexicon or []), *(rules or [])], warn=_warn)
     with _executor(options, warm_up, settings, shared) as executor, _progress_bar(quiet, "flag", count_rows(source)) as advance:
-        summary = flag_table(out, fmt, settings, executor, progress=advance)
+        summary, served = flag_table_cached(out, fmt, settings, executor, store, progress=advance)
+    _CACHE_USE["flag"] = (served, summary.comments)
     by_severity = ", ".join(f"{summary.severities.get(s, 0)} {s}" for s in ("urgent", "high", "medium", "low"))
     _say(quiet, f"flag: {summary.comments} comments -> {summary.flags} flags ({by_severity}) -> {out}")
     return summary
@@ -339,6 +368,8 @@ def ingest(
     max_comment_chars: MaxCommentChars = DEFAULT_MAX_COMMENT_CHARS,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
     keep_going: KeepGoing = False,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
 ) -> None:
     """Read comment files (saved pages, HTML, CSV/TSV, JSON/JSONL, WordPress and Disqus
     exports, optionally .gz/.bz2/.zst) into the comments, rejects, threads and sources tables.
@@ -348,7 +379,7 @@ def ingest(
     columns = ColumnMapping(text_column, author_column, date_column, id_column, parent_column, thread_column)
     options = IngestOptions(columns, input_format, max_comment_chars, keep_going)
     with _user_errors():
-        _run_ingest(inputs, out, fmt, quiet, options, max_bytes)
+        _run_ingest(inputs, out, fmt, quiet, options, max_bytes, _cache_settings(no_cache, cache_dir))
 
 
 @app.command()
@@ -361,13 +392,18 @@ def extract(
     workers: Workers = 1,
     engine: Engine = "local",
     scheduler: Scheduler = None,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
 ) -> None:
     """Find claimed remedies and triggers in the comments table and write the claims table.
 
     Example: remedy-miner extract --out data/processed --lexicon my-terms.yaml --workers 2
     """
     with _user_errors():
-        _run_extract(out, fmt, quiet, lexicon, model, EngineOptions(engine, workers, scheduler))
+        _run_extract(
+            out, fmt, quiet, lexicon, model, EngineOptions(engine, workers, scheduler),
+            cache=_cache_settings(no_cache, cache_dir),
+        )
 
 
 @app.command()
@@ -391,6 +427,8 @@ def flag(
     workers: Workers = 1,
     engine: Engine = "local",
     scheduler: Scheduler = None,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
 ) -> None:
     """Flag the comments a safety reviewer must see (blood clots, red-flag symptoms, risky
     medicine combinations, quinine, children, personal data, spam...) and write the flags table.
@@ -398,7 +436,10 @@ def flag(
     Example: remedy-miner flag --out data/processed --rules my-rules.yaml --workers 2
     """
     with _user_errors():
-        _run_flag(out, fmt, quiet, lexicon, rules, EngineOptions(engine, workers, scheduler))
+        _run_flag(
+            out, fmt, quiet, lexicon, rules, EngineOptions(engine, workers, scheduler),
+            cache=_cache_settings(no_cache, cache_dir),
+        )
 
 
 @app.command()
@@ -490,6 +531,8 @@ def run(
     workers: Workers = 1,
     engine: Engine = "local",
     scheduler: Scheduler = None,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
 ) -> None:
     """Run every stage in order on the inputs (default: the bundled sample in data/raw/).
 
@@ -498,12 +541,25 @@ def run(
     columns = ColumnMapping(text_column, author_column, date_column, id_column, parent_column, thread_column)
     options = IngestOptions(columns, input_format, max_comment_chars, keep_going)
     engine_options = EngineOptions(engine, workers, scheduler)
+    cache = _cache_settings(no_cache, cache_dir)
     with _user_errors(), _shared_cluster(engine_options) as shared:
-        _run_ingest(inputs, out, fmt, quiet, options, max_bytes)
-        _run_extract(out, fmt, quiet, lexicon, model, engine_options, shared)
+        _CACHE_USE.clear()
+        _run_ingest(inputs, out, fmt, quiet, options, max_bytes, cache)
+        _run_extract(out, fmt, quiet, lexicon, model, engine_options, shared, cache)
         _run_cluster(out, fmt, quiet, lexicon)
-        _run_flag(out, fmt, quiet, lexicon, rules, engine_options, shared)
+        _run_flag(out, fmt, quiet, lexicon, rules, engine_options, shared, cache)
         _run_report(out, quiet, redact=not no_redact)
+        if cache.enabled:
+            _say(quiet, _cache_summary())
+
+
+def _cache_summary() -> str:
+    """What ``run`` took from the cache, e.g. ``cache: served 9/10 file(s) (ingest), 1000/1100 comments (extract), ...``."""
+    files, extracted, flagged = (_CACHE_USE.get(name, (0, 0)) for name in ("files", "extract", "flag"))
+    return (
+        f"cache: served {files[0]}/{files[1]} file(s) (ingest), {extracted[0]}/{extracted[1]} comments (extract),"
+        f" {flagged[0]}/{flagged[1]} comments (flag)"
+    )
 
 
 @contextlib.contextmanager

@@ -1,7 +1,6 @@
 """The ingest stage: raw input files in, ``comments``, ``rejects``, ``threads`` and ``sources`` out."""
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Iterable
@@ -109,22 +108,23 @@ class ParsedFiles:
 FILE_COLUMNS = [c for c in SOURCE_COLUMNS if c not in ("kept", "duplicates")] + ["default_thread"]
 
 
-def parse_files(
-    sources: Iterable[RawSource], options: IngestOptions = IngestOptions(), *, numbers: Iterable[int] | None = None,
-) -> ParsedFiles:
-    """Parse and normalise each source on its own (see :class:`ParsedFiles`).
-
-    ``numbers`` gives each source its ``file`` number (default 0, 1, 2...), so that files parsed
-    apart can be put back in input order.
+def parse_files(sources: Iterable[RawSource], options: IngestOptions = IngestOptions()) -> ParsedFiles:
+    """Parse and normalise each source on its own (see :class:`ParsedFiles`); files are numbered 0, 1, 2...
 
     Raises:
         InputFormatError: a file cannot be read at all and ``keep_going`` is off.
         PipelineError: ``input_format`` is not a known format.
     """
+    return parse_numbered_files(enumerate(sources), options)
+
+
+def parse_numbered_files(numbered: Iterable[tuple[int, RawSource]], options: IngestOptions) -> ParsedFiles:
+    """:func:`parse_files` for sources that carry their own ``file`` number, so that files parsed
+    apart (some read from a cache) can be put back in input order."""
     if options.input_format is not None and options.input_format not in FORMATS:
         raise PipelineError(f"--input-format {options.input_format!r} is unknown (choose from: {', '.join(FORMATS)})")
     tables: dict[str, list[dict[str, object]]] = {"files": [], "comments": [], "rejects": [], "threads": []}
-    for number, raw_source in zip(numbers if numbers is not None else itertools.count(), sources):
+    for number, raw_source in numbered:
         _parse_one(raw_source, options, number, tables)
     return ParsedFiles(
         files=_frame(tables["files"], [*FILE_COLUMNS, "file"]),

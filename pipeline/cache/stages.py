@@ -1,0 +1,126 @@
+"""How extract and flag key their comments, which context they need, and which ids to recompute.
+
+A comment's claims depend on its text and, for a reply, on its parent's claims, which depend
+on the parent's text and its own parent, and on whether the parent came first (replies are
+linked in comment order). So a reply's key chains its parent's key. Its flags depend on its
+text and on the claims rows flag reads for it (``cluster`` may rename a discovered concept when
+other comments change), so the flag key hashes those rows.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Callable, Optional
+
+import numpy as np
+import pandas as pd
+
+from pipeline.cache.rows import CachedRows, cached_rows
+from pipeline.cache.store import ShardStore
+
+#: The claims columns flag reads (see ``pipeline.flag.stage``); ``rule`` too when present.
+FLAG_CLAIM_COLUMNS = ("concept", "category", "role", "effect", "negated", "question", "experiencer",
+                      "surface", "start", "end", "rule")
+
+
+def cached_extract(
+    comments: pd.DataFrame, extract: Callable[[pd.DataFrame], pd.DataFrame], store: ShardStore | None,
+) -> CachedRows:
+    """``extract(comments)`` (e.g. ``extract_claims`` with its pipeline bound), served from the cache where it can be."""
+    from pipeline.extract.stage import claim_id
+
+    def finish(claims: pd.DataFrame) -> pd.DataFrame:
+        claims["claim_id"] = [
+            claim_id(c, int(s), int(e), k)
+            for c, s, e, k in zip(claims["comment_id"], claims["start"], claims["end"], claims["concept"])
+        ]
+        return claims
+
+    keys = extract_keys(comments, store.version) if store is not None else []
+    return cached_rows(comments, keys, extract, store, context=_ancestors, finish=finish)
+
+
+def cached_flags(
+    comments: pd.DataFrame,
+    claims: pd.DataFrame,
+    flag: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame],
+    store: ShardStore | None,
+) -> CachedRows:
+    """``flag(comments, claims)`` (e.g. ``flag_comments`` with its rules bound), served from the cache where it can be.
+
+    Only the claims of the comments computed are handed to ``flag``.
+    """
+    from pipeline.flag.findings import flag_id
+
+    def finish(flags: pd.DataFrame) -> pd.DataFrame:
+        flags["flag_id"] = [flag_id(c, f) for c, f in zip(flags["comment_id"], flags["flag"])]
+        return flags
+
+    def compute(some: pd.DataFrame) -> pd.DataFrame:
+        if len(some) == len(comments):
+            return flag(some, claims)
+        return flag(some, claims[claims["comment_id"].astype(str).isin(some["comment_id"].astype(str))])
+
+    keys = flag_keys(comments, claims, store.version) if store is not None else []
+    return cached_rows(comments, keys, compute, store, finish=finish)
+
+
+def extract_keys(comments: pd.DataFrame, version: str) -> list[Optional[str]]:
+    """One key per comment: its text, and for a reply its parent's key and whether the parent came first.
+
+    A reply caught in a cycle of parents gets ``None`` (always computed).
+    """
+    ids = comments["comment_id"].astype(str).tolist()
+    own = [_hash(version, text) for text in comments["text"].fillna("").astype(str)]
+    position = {comment_id: index for index, comment_id in enumerate(ids)}
+    parent_of = {child: parent for child, parent in _parent_pairs(comments) if parent in position and parent != child}
+    keys: dict[str, Optional[str]] = {c: own[i] for i, c in enumerate(ids) if c not in parent_of}
+    waiting = [c for c in ids if c in parent_of]
+    while waiting:
+        still = [c for c in waiting if parent_of[c] not in keys]
+        for child in (c for c in waiting if parent_of[c] in keys):
+            parent = parent_of[child]
+            parent_key = keys[parent]
+            order = "parent-first" if position[parent] < position[child] else "parent-later"
+            keys[child] = None if parent_key is None else _hash(own[position[child]], parent_key, order)
+        if len(still) == len(waiting):
+            keys.update(dict.fromkeys(still))  # a cycle: no stable key to give
+            break
+        waiting = still
+    return [keys[c] for c in ids]
+
+
+def flag_keys(comments: pd.DataFrame, claims: pd.DataFrame, version: str) -> list[str]:
+    """One key per comment: its text and the claims rows flag reads for it."""
+    columns = [c for c in FLAG_CLAIM_COLUMNS if c in claims.columns]
+    values = [claims[c].astype(str).tolist() for c in columns]
+    signatures: dict[str, list[str]] = {}
+    for comment_id, *row in zip(claims["comment_id"].astype(str).tolist(), *values):
+        signatures.setdefault(comment_id, []).append("\x1f".join(row))
+    ids = comments["comment_id"].astype(str).tolist()
+    texts = comments["text"].fillna("").astype(str).tolist()
+    return [_hash(version, text, "\x1e".join(signatures.get(c, ()))) for c, text in zip(ids, texts)]
+
+
+def _ancestors(comments: pd.DataFrame, chosen: np.ndarray) -> np.ndarray:
+    """The parents, grandparents... of the chosen comments, which reply linking reads."""
+    ids = comments["comment_id"].astype(str)
+    parent_of = dict(_parent_pairs(comments))
+    present = set(ids)
+    needed: set[str] = set()
+    frontier = {parent_of.get(c, "") for c in ids[chosen]}
+    while frontier:
+        frontier = {p for p in frontier if p in present and p not in needed}
+        needed |= frontier
+        frontier = {parent_of.get(p, "") for p in frontier}
+    return ids.isin(needed).to_numpy()
+
+
+def _parent_pairs(comments: pd.DataFrame) -> list[tuple[str, str]]:
+    if "parent_id" not in comments.columns:
+        return []
+    pairs = zip(comments["comment_id"].astype(str), comments["parent_id"].fillna("").astype(str))
+    return [(child, parent) for child, parent in pairs if parent]
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

@@ -1,0 +1,137 @@
+"""Cache entries on disk: Parquet shards, one per run and stage, never rewritten.
+
+Layout: ``<cache>/<stage>/<version>/<shard>/<part>.parquet``. A shard is a folder holding one
+Parquet file per *part* (a table: ``rows`` for extract and flag; ``files``, ``comments``,
+``rejects`` and ``threads`` for ingest); every part has a ``key`` column naming the entry
+each row belongs to, and the ``keys`` part lists the entries the shard holds (an entry may
+have no rows). A shard is written in a hidden folder and renamed into place, so a reader sees
+it whole or not at all; a later run adds a new shard instead of rewriting a growing file.
+Paths inside are relative and the files are plain Parquet, so the folder can be copied to
+another machine. A shard that cannot be read is skipped with a one-line warning and its
+entries are computed again.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+KEY = "key"
+KEYS_PART = "keys"
+_STAGING_PREFIX = "."
+
+
+def warn_on_stderr(message: str) -> None:
+    """The default way a store reports a shard it had to skip: one line on stderr."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
+@dataclass
+class ShardStore:
+    """The cache entries of one stage at one version.
+
+    Attributes:
+        root: the cache folder (``<out>/.cache`` by default).
+        stage: ``ingest``, ``extract`` or ``flag``.
+        version: from :func:`pipeline.cache.versions.stage_version`.
+        warn: called with a one-line message when a shard cannot be read.
+    """
+
+    root: Path
+    stage: str
+    version: str
+    warn: Callable[[str], None] = warn_on_stderr
+
+    @property
+    def folder(self) -> Path:
+        return self.root / self.stage / self.version
+
+    def load(self, keys: Iterable[str] | None, parts: Iterable[str]) -> dict[str, pd.DataFrame | None]:
+        """Rows of ``parts`` for those of ``keys`` (every key when ``None``) that some shard holds,
+        plus the ``keys`` part; a part no shard holds is ``None``.
+
+        When several shards hold the same key, the oldest one serves it, so a key's rows never
+        mix shards. Rows keep the order they were written in.
+        """
+        wanted = None if keys is None else pd.Index(pd.unique(pd.Series(list(keys), dtype=object)))
+        parts = list(parts)
+        found: dict[str, list[pd.DataFrame]] = {part: [] for part in [KEYS_PART, *parts]}
+        served: set[str] = set()
+        for shard in self._shards():
+            tables = self._read_shard(shard, parts)
+            if tables is None:
+                continue
+            held = tables[KEYS_PART][KEY]
+            fresh = (held.isin(wanted) if wanted is not None else True) & ~held.isin(served)
+            if not fresh.any():
+                continue
+            new_keys = set(held[fresh])
+            served |= new_keys
+            for part, table in tables.items():
+                found[part].append(table[table[KEY].isin(new_keys)])
+        return {part: _concat(tables) for part, tables in found.items()}
+
+    def append(self, parts: dict[str, pd.DataFrame], keys: Iterable[str]) -> Path | None:
+        """Write one new shard holding ``keys`` and their rows in ``parts``; nothing when no keys.
+
+        A failure to write (a full disk, a read-only folder) costs the cache, not the run: it is
+        reported as a warning and the half-written shard is removed.
+        """
+        key_table = pd.DataFrame({KEY: pd.Series(list(keys), dtype=object).drop_duplicates()})
+        if key_table.empty:
+            return None
+        name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        staging = self.folder / f"{_STAGING_PREFIX}{name}"
+        try:
+            staging.mkdir(parents=True)
+            for part, table in {KEYS_PART: key_table, **parts}.items():
+                _write_part(table, staging / f"{part}.parquet")
+            target = self.folder / name
+            os.replace(staging, target)
+            return target
+        except OSError as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            self.warn(f"{self.folder}: cannot write to the cache ({error.strerror or error}); the next run recomputes")
+            return None
+
+    def _shards(self) -> list[Path]:
+        if not self.folder.is_dir():
+            return []
+        return sorted(p for p in self.folder.iterdir() if p.is_dir() and not p.name.startswith(_STAGING_PREFIX))
+
+    def _read_shard(self, shard: Path, parts: list[str]) -> dict[str, pd.DataFrame] | None:
+        tables: dict[str, pd.DataFrame] = {}
+        for part in [KEYS_PART, *parts]:
+            try:
+                table = pq.read_table(shard / f"{part}.parquet").to_pandas()
+            except (OSError, pa.ArrowException, ValueError) as error:
+                reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+                self.warn(f"cache shard {shard} is unreadable ({reason}); ignoring it and recomputing")
+                return None
+            if KEY not in table.columns:
+                self.warn(f"cache shard {shard}: {part}.parquet has no {KEY!r} column; ignoring it and recomputing")
+                return None
+            tables[part] = table
+        return tables
+
+
+def _write_part(table: pd.DataFrame, path: Path) -> None:
+    arrow = pa.Table.from_pandas(table, preserve_index=False).replace_schema_metadata(None)
+    pq.write_table(arrow, path, compression="zstd")
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame | None:
+    if not tables:
+        return None
+    return pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0].reset_index(drop=True)
