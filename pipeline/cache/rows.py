@@ -127,7 +127,5 @@ def _in_frame_order(
 
 
 def _empty_like(stored: pd.DataFrame) -> pd.DataFrame:
-    """An empty table with the columns of stored rows; text comes back from Parquet as ``object``
-    and stage tables use pandas' ``string`` type (both are written as the same Parquet and CSV)."""
-    types = {c: "string" if pd.api.types.is_object_dtype(t) else t for c, t in stored.dtypes.items()}
-    return stored.iloc[0:0].astype(types)
+    """An empty table with the columns and types of stored rows (the store keeps pandas' types)."""
+    return stored.iloc[0:0].reset_index(drop=True)

@@ -125,7 +125,8 @@ class ShardStore:
 
 
 def _write_part(table: pd.DataFrame, path: Path) -> None:
-    arrow = pa.Table.from_pandas(table, preserve_index=False).replace_schema_metadata(None)
+    # Unlike the stage tables, pandas' metadata is kept: it restores the column types exactly.
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
     pq.write_table(arrow, path, compression="zstd")
     with path.open("rb") as handle:
         os.fsync(handle.fileno())

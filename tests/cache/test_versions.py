@@ -1,0 +1,68 @@
+"""A stage's version changes with whatever its rules depend on, and only with that."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.cache.versions import STAGE_DATA, packaged_data, stage_version
+from pipeline.errors import RuleFileError
+
+TERMS = "concepts:\n  - concept: copper bracelet\n    category: device\n"
+OTHER_TERMS = "concepts:\n  - concept: copper band\n    category: device\n"
+
+
+@pytest.fixture
+def lexicon_at(tmp_path):
+    def write(name: str, text: str):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ({}, {}, True),
+        ({"rule_files": [("a.yaml", TERMS)]}, {"rule_files": [("b.yaml", TERMS)]}, True),  # contents count, not paths
+        ({}, {"rule_files": [("a.yaml", TERMS)]}, False),
+        ({"rule_files": [("a.yaml", TERMS)]}, {"rule_files": [("a.yaml", OTHER_TERMS)]}, False),
+        ({}, {"model": "en_core_web_sm"}, False),
+    ],
+)
+def test_the_version_follows_the_user_rule_files_and_model(lexicon_at, first, second, same):
+    def version(options):
+        files = [lexicon_at(name, text) for name, text in options.get("rule_files", [])]
+        return stage_version("extract", rule_files=files, model=options.get("model"))
+
+    assert (version(first) == version(second)) is same
+
+
+def test_stages_have_their_own_versions():
+    assert len({stage_version(stage) for stage in ("ingest", "extract", "flag")}) == 3
+
+
+@pytest.mark.parametrize("stage", sorted(STAGE_DATA))
+def test_every_data_file_a_stage_names_exists(stage):
+    names = [name for name, _ in packaged_data(STAGE_DATA[stage])]
+    assert len(names) >= len(STAGE_DATA[stage])
+    assert all(name.endswith((".yaml", ".yml")) for name in names)
+
+
+def test_an_unreadable_rule_file_is_an_error_naming_it(tmp_path):
+    with pytest.raises(RuleFileError, match="missing.yaml"):
+        stage_version("flag", rule_files=[tmp_path / "missing.yaml"])
+
+
+def test_a_changed_packaged_data_file_changes_only_the_stages_that_read_it(monkeypatch):
+    from pipeline.cache import versions
+
+    before = {stage: stage_version(stage) for stage in ("ingest", "extract", "flag")}
+    real = versions.packaged_data
+
+    def edited(entries):
+        return [(name, text + "\n# edited") if name == "cues.yaml" else (name, text) for name, text in real(entries)]
+
+    monkeypatch.setattr(versions, "packaged_data", edited)
+    after = {stage: stage_version(stage) for stage in ("ingest", "extract", "flag")}
+    assert [stage for stage in before if before[stage] != after[stage]] == ["extract"]
