@@ -11,7 +11,10 @@ warm caches do not leak into the next:
 * ``extract``: ``extract_claims`` on a DataFrame of ``comment_id`` and ``text``; building the
   pipeline (``build_nlp``) is timed apart and not counted in its throughput;
 * ``remedy-miner run``: ``python -m pipeline run FILE --out DIR -q``, end to end, process start
-  included.
+  included, with an empty cache;
+* ``incremental``: the corpus is run once (not timed, it fills the cache in ``DIR/.cache``), a
+  new file of 1,000 other comments is added next to it, and the second ``remedy-miner run`` over
+  both files is timed: what adding one file to an already processed corpus costs.
 
 Reading the corpus is never timed. Peak memory is the measuring process's peak resident set
 size (``resource.getrusage``), so it includes the interpreter, the libraries and the texts.
@@ -30,6 +33,7 @@ import os
 import platform
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -60,13 +64,17 @@ KEYWORDS = (
 )
 KEYWORD_PATTERN = r"\b(?:" + "|".join(KEYWORDS) + r")\b"
 
-STAGES = ("tokenizer", "regex", "extract", "cli")
+STAGES = ("tokenizer", "regex", "extract", "cli", "incremental")
 STAGE_LABELS = {
     "tokenizer": "spaCy tokenizer (baseline 1)",
     "regex": "regex keywords (baseline 2)",
     "extract": "extract (`extract_claims`)",
     "cli": "`remedy-miner run` (end to end)",
+    "incremental": "`remedy-miner run` again after adding 1,000 comments",
 }
+INCREMENT = 1_000
+# The comments added for the incremental run come from another seed, so they are new comments.
+INCREMENT_SEED = SEED + 1000
 BASELINE_STAGE = "tokenizer"
 
 
@@ -164,11 +172,43 @@ def measure_cli(corpus: Path) -> dict[str, float]:
     return {"seconds": finished - started, "child_peak_rss_mb": _peak_rss_mb(resource.RUSAGE_CHILDREN)}
 
 
+def prepare_incremental(corpus: Path, work: Path) -> Path:
+    """Run the corpus once, filling the cache, then add a 1,000-comment file next to it.
+
+    Runs in the parent, so that the measuring process (and its peak memory) is the second run only.
+    """
+    inputs, out = work / "inputs", work / "out"
+    inputs.mkdir(parents=True)
+    shutil.copy(corpus, inputs / corpus.name)
+    first = subprocess.run([sys.executable, "-m", "pipeline", "run", str(inputs), "--out", str(out), "-q"],
+                           cwd=REPO, capture_output=True, text=True, env=_environment())
+    if first.returncode != 0:
+        raise RuntimeError(f"the first run of the incremental benchmark failed: {first.stderr.strip()}")
+    subprocess.run([sys.executable, str(GENERATOR), str(INCREMENT), str(inputs / "added.jsonl"),
+                    "--seed", str(INCREMENT_SEED)], check=True, capture_output=True)
+    return work
+
+
+def measure_incremental(work: Path) -> dict[str, float]:
+    """Time ``remedy-miner run`` over the corpus and the added file, with the first run's cache."""
+    command = [sys.executable, "-m", "pipeline", "run", str(work / "inputs"), "--out", str(work / "out")]
+    started = time.perf_counter()
+    finished_process = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    finished = time.perf_counter()
+    if finished_process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {finished_process.returncode}: {finished_process.stderr.strip()}")
+    cache_line = next((line for line in finished_process.stdout.splitlines() if line.startswith("cache:")), "")
+    served = [int(n) for n in re.findall(r"(\d+)/\d+", cache_line)]
+    return {"seconds": finished - started, "child_peak_rss_mb": _peak_rss_mb(resource.RUSAGE_CHILDREN),
+            "served_comments": served[1] if len(served) > 1 else 0}
+
+
 MEASURES: dict[str, Callable[[Path], dict[str, float]]] = {
     "tokenizer": measure_tokenizer,
     "regex": measure_regex,
     "extract": measure_extract,
     "cli": measure_cli,
+    "incremental": measure_incremental,
 }
 
 
@@ -194,13 +234,17 @@ def generate_corpus(size: int, folder: Path, seed: int = SEED) -> Path:
 def measure(stage: str, corpus: Path, size: int) -> Measurement:
     """Measure ``stage`` in a fresh process so its peak memory is its own."""
     command = [sys.executable, str(Path(__file__).resolve()), "--measure", stage, "--corpus", str(corpus)]
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    finished = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=environment)
+    finished = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=_environment())
     if finished.returncode != 0:
         raise RuntimeError(f"measuring {stage} on {size} comments failed:\n{finished.stderr.strip()}")
     result = json.loads(finished.stdout.strip().splitlines()[-1])
     build = result.get("build_seconds") if stage == "extract" else None
     return Measurement(stage, size, result["seconds"], result["peak_rss_mb"], build)
+
+
+def _environment() -> dict[str, str]:
+    """This checkout first on the path, so that the measured pipeline is the one beside this script."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
 
 
 def machine_description() -> str:
@@ -250,6 +294,10 @@ rewrite this file).
   that process's peak resident set size, so it includes Python, the libraries and the texts.
 - The tokenizer, regex and extract rows see the same texts; `remedy-miner run` reads the JSON-lines
   file and runs every stage, so its time includes start-up, ingest, the other stages and writing tables.
+- The incremental row: the corpus was run once (filling the cache), then a file of {INCREMENT:,} new comments
+  was added and `remedy-miner run` timed over both files; its comments/s is the corpus size over that
+  time. Ingest parses only the new file, extract and flag compute only its comments; cluster and report
+  run over everything.
 - "time vs tokenizer" is the row's seconds divided by the tokenizer's on the same corpus. The regex
   baseline can be slower than the tokenizer: Python's `re` tries every alternative of a case-insensitive
   alternation at each position, while spaCy's tokenizer is compiled code with a cache.
@@ -274,6 +322,11 @@ def run(sizes: Sequence[int], stages: Sequence[str], report_path: Path | None) -
         for size in sizes:
             corpus = generate_corpus(size, Path(folder))
             for stage in stages:
+                if stage == "incremental":
+                    work = prepare_incremental(corpus, Path(folder) / f"incremental-{size}")
+                    measurements.append(measure(stage, work, size))
+                    shutil.rmtree(work, ignore_errors=True)
+                    continue
                 measurements.append(measure(stage, corpus, size))
                 print(f"  {STAGE_LABELS[stage]} on {size:,} comments: {measurements[-1].seconds:.2f} s",
                       file=sys.stderr)
