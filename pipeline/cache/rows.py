@@ -14,7 +14,8 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from pipeline.cache.store import KEY, ShardStore
+from pipeline.cache.store import KEY, ShardStore, member_of
+from pipeline.cache.store import strings
 
 ROWS_PART = "rows"
 _STORED_OWNER = "stored_owner"
@@ -72,12 +73,12 @@ def cached_rows(
     if store is None:
         table = compute(frame)
         return CachedRows(table, served=0, computed=len(frame))
-    owners = frame[owner].astype(str).to_numpy()
+    owners = np.array(strings(frame[owner]), dtype=object)
     key_array = np.array([k if k is not None else f"{_UNCACHED}{o}" for k, o in zip(keys, owners)], dtype=object)
     cacheable = np.array([k is not None for k in keys], dtype=bool)
     held = store.load(key_array[cacheable], [ROWS_PART])
-    held_keys = set(held["keys"][KEY]) if held["keys"] is not None else set()
-    missing = ~pd.Series(key_array).isin(held_keys).to_numpy()
+    held_keys = set(strings(held["keys"][KEY])) if held["keys"] is not None else set()
+    missing = ~member_of(key_array, held_keys)
     needed = missing | (context(frame, missing) if context is not None and missing.any() else False)
     if not needed.any() and held.get(ROWS_PART) is not None:
         # Nothing to compute: skip the stage (and its start-up cost, e.g. building a spaCy pipeline).
@@ -85,8 +86,8 @@ def cached_rows(
     else:
         computed = compute(frame[needed])
     new_rows, new_keys = _new_entries(computed, owner, owners[missing], key_array[missing])
-    storable = ~new_rows[KEY].astype(str).str.startswith(_UNCACHED)
-    store.append({ROWS_PART: new_rows[storable.to_numpy()]}, [k for k in new_keys if not k.startswith(_UNCACHED)])
+    storable = np.array([not k.startswith(_UNCACHED) for k in strings(new_rows[KEY])], dtype=bool)
+    store.append({ROWS_PART: new_rows[storable]}, [k for k in new_keys if not k.startswith(_UNCACHED)])
     pool = _pool(held.get(ROWS_PART), new_rows, computed, owner)
     table = _in_frame_order(pool, owners, key_array, computed, owner, finish)
     return CachedRows(table, served=int((~missing).sum()), computed=int(missing.sum()))
@@ -97,9 +98,9 @@ def _new_entries(
 ) -> tuple[pd.DataFrame, list[str]]:
     """The rows of each missing key, taken from the first comment that has it (a key is stored once)."""
     first = pd.DataFrame({owner: missing_owners, KEY: missing_keys}).drop_duplicates(KEY)
-    key_of = pd.Series(first[KEY].to_numpy(), index=first[owner].to_numpy())
-    rows = computed[computed[owner].astype(str).isin(key_of.index)].copy()
-    rows[KEY] = key_of.reindex(rows[owner].astype(str)).to_numpy()
+    key_of = dict(zip(strings(first[owner]), strings(first[KEY])))
+    rows = computed[member_of(computed[owner], set(key_of))].copy()
+    rows[KEY] = [key_of[o] for o in strings(rows[owner])]
     return rows.reset_index(drop=True), first[KEY].tolist()
 
 
@@ -117,7 +118,7 @@ def _in_frame_order(
 ) -> pd.DataFrame:
     order = pd.DataFrame({owner: owners, KEY: keys, _POSITION: np.arange(len(owners))})
     table = order.merge(pool, on=KEY, how="inner").sort_values([_POSITION, _SEQUENCE], kind="stable")
-    moved = (table[_STORED_OWNER].astype(str) != table[owner].astype(str)).to_numpy()
+    moved = np.array(strings(table[_STORED_OWNER]), dtype=object) != np.array(strings(table[owner]), dtype=object)
     table = table[list(computed.columns)].astype(computed.dtypes.to_dict()).reset_index(drop=True)
     if finish is not None and moved.any():
         finished = finish(table.loc[moved].copy())

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.cache.rows import CachedRows, cached_rows
-from pipeline.cache.store import ShardStore
+from pipeline.cache.store import ShardStore, strings, member_of
 
 #: The claims columns flag reads (see ``pipeline.flag.stage``); ``rule`` too when present.
 FLAG_CLAIM_COLUMNS = ("concept", "category", "role", "effect", "negated", "question", "experiencer",
@@ -58,7 +58,7 @@ def cached_flags(
     def compute(some: pd.DataFrame) -> pd.DataFrame:
         if len(some) == len(comments):
             return flag(some, claims)
-        return flag(some, claims[claims["comment_id"].astype(str).isin(some["comment_id"].astype(str))])
+        return flag(some, claims[member_of(claims["comment_id"], set(strings(some["comment_id"])))])
 
     keys = flag_keys(comments, claims, store.version) if store is not None else []
     return cached_rows(comments, keys, compute, store, finish=finish)
@@ -69,56 +69,61 @@ def extract_keys(comments: pd.DataFrame, version: str) -> list[Optional[str]]:
 
     A reply caught in a cycle of parents gets ``None`` (always computed).
     """
-    ids = comments["comment_id"].astype(str).tolist()
-    own = [_hash(version, text) for text in comments["text"].fillna("").astype(str)]
+    ids = strings(comments["comment_id"])
+    keys: list[Optional[str]] = [_hash(version, text) for text in strings(comments["text"])]
+    pairs = _parent_pairs(comments)
+    if not pairs:
+        return keys
     position = {comment_id: index for index, comment_id in enumerate(ids)}
-    parent_of = {child: parent for child, parent in _parent_pairs(comments) if parent in position and parent != child}
-    keys: dict[str, Optional[str]] = {c: own[i] for i, c in enumerate(ids) if c not in parent_of}
-    waiting = [c for c in ids if c in parent_of]
+    parent_of = {position[c]: position[p] for c, p in pairs if p in position and p != c}
+    own = {index: keys[index] for index in parent_of}
+    done = {index for index in range(len(ids)) if index not in parent_of}
+    waiting = sorted(parent_of)
     while waiting:
-        still = [c for c in waiting if parent_of[c] not in keys]
-        for child in (c for c in waiting if parent_of[c] in keys):
+        ready = [child for child in waiting if parent_of[child] in done]
+        for child in ready:
             parent = parent_of[child]
-            parent_key = keys[parent]
-            order = "parent-first" if position[parent] < position[child] else "parent-later"
-            keys[child] = None if parent_key is None else _hash(own[position[child]], parent_key, order)
-        if len(still) == len(waiting):
-            keys.update(dict.fromkeys(still))  # a cycle: no stable key to give
+            order = "parent-first" if parent < child else "parent-later"
+            keys[child] = None if keys[parent] is None else _hash(own[child], keys[parent], order)
+            done.add(child)
+        if not ready:
+            for child in waiting:
+                keys[child] = None  # a cycle of parents: no stable key to give
             break
-        waiting = still
-    return [keys[c] for c in ids]
+        waiting = [child for child in waiting if child not in done]
+    return keys
 
 
 def flag_keys(comments: pd.DataFrame, claims: pd.DataFrame, version: str) -> list[str]:
     """One key per comment: its text and the claims rows flag reads for it."""
     columns = [c for c in FLAG_CLAIM_COLUMNS if c in claims.columns]
-    values = [claims[c].astype(str).tolist() for c in columns]
+    values = [strings(claims[c]) for c in columns]
     signatures: dict[str, list[str]] = {}
-    for comment_id, *row in zip(claims["comment_id"].astype(str).tolist(), *values):
+    for comment_id, *row in zip(strings(claims["comment_id"]), *values):
         signatures.setdefault(comment_id, []).append("\x1f".join(row))
-    ids = comments["comment_id"].astype(str).tolist()
-    texts = comments["text"].fillna("").astype(str).tolist()
+    ids = strings(comments["comment_id"])
+    texts = strings(comments["text"])
     return [_hash(version, text, "\x1e".join(signatures.get(c, ()))) for c, text in zip(ids, texts)]
 
 
 def _ancestors(comments: pd.DataFrame, chosen: np.ndarray) -> np.ndarray:
     """The parents, grandparents... of the chosen comments, which reply linking reads."""
-    ids = comments["comment_id"].astype(str)
+    ids = strings(comments["comment_id"])
     parent_of = dict(_parent_pairs(comments))
     present = set(ids)
     needed: set[str] = set()
-    frontier = {parent_of.get(c, "") for c in ids[chosen]}
+    frontier = {parent_of.get(c, "") for c, wanted in zip(ids, chosen) if wanted}
     while frontier:
         frontier = {p for p in frontier if p in present and p not in needed}
         needed |= frontier
         frontier = {parent_of.get(p, "") for p in frontier}
-    return ids.isin(needed).to_numpy()
+    return member_of(ids, needed)
 
 
 def _parent_pairs(comments: pd.DataFrame) -> list[tuple[str, str]]:
     if "parent_id" not in comments.columns:
         return []
-    pairs = zip(comments["comment_id"].astype(str), comments["parent_id"].fillna("").astype(str))
+    pairs = zip(strings(comments["comment_id"]), strings(comments["parent_id"].fillna("")))
     return [(child, parent) for child, parent in pairs if parent]
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -62,7 +63,7 @@ class ShardStore:
         When several shards hold the same key, the oldest one serves it, so a key's rows never
         mix shards. Rows keep the order they were written in.
         """
-        wanted = None if keys is None else pd.Index(pd.unique(pd.Series(list(keys), dtype=object)))
+        wanted = None if keys is None else set(strings(keys))
         parts = list(parts)
         found: dict[str, list[pd.DataFrame]] = {part: [] for part in [KEYS_PART, *parts]}
         served: set[str] = set()
@@ -70,14 +71,12 @@ class ShardStore:
             tables = self._read_shard(shard, parts)
             if tables is None:
                 continue
-            held = tables[KEYS_PART][KEY]
-            fresh = (held.isin(wanted) if wanted is not None else True) & ~held.isin(served)
-            if not fresh.any():
+            new_keys = {k for k in strings(tables[KEYS_PART][KEY]) if (wanted is None or k in wanted) and k not in served}
+            if not new_keys:
                 continue
-            new_keys = set(held[fresh])
             served |= new_keys
             for part, table in tables.items():
-                found[part].append(table[table[KEY].isin(new_keys)])
+                found[part].append(table[member_of(table[KEY], new_keys)])
         return {part: _concat(tables) for part, tables in found.items()}
 
     def append(self, parts: dict[str, pd.DataFrame], keys: Iterable[str]) -> Path | None:
@@ -122,6 +121,21 @@ class ShardStore:
                 return None
             tables[part] = table
         return tables
+
+
+def member_of(values: Iterable[str] | pd.Series, keys: set[str]) -> np.ndarray:
+    """A boolean mask: which of ``values`` are in ``keys`` (fast on any string column type)."""
+    listed = strings(values)
+    return np.fromiter((value in keys for value in listed), dtype=bool, count=len(listed))
+
+
+def strings(values: Iterable[str] | pd.Series | np.ndarray) -> list[str]:
+    """Plain Python strings: iterating pandas' Arrow-backed string columns one by one is slow."""
+    if isinstance(values, pd.Series):
+        return values.fillna("").astype(str).to_numpy(dtype=object).tolist()
+    if isinstance(values, np.ndarray):
+        return values.astype(object).tolist()
+    return [str(value) for value in values]
 
 
 def _write_part(table: pd.DataFrame, path: Path) -> None:

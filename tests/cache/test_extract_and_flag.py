@@ -121,3 +121,14 @@ def test_flag_recomputes_the_comments_whose_text_or_claims_changed(extract, flag
     result = cached_flags(comments, claims, flag, store)
     assert flag.computed == recomputed
     assert result.table.equals(flag.function(comments, claims))
+
+
+def test_replies_in_a_cycle_of_parents_are_always_computed_and_never_stored(extract, store_for):
+    cycle = corpus(extra=[("c-x", "c-y", "@Y: same here."), ("c-y", "c-x", "@X: did it help?")])
+    store = store_for("extract")
+    cached_extract(cycle, extract, store)
+    extract.calls.clear()
+    result = cached_extract(cycle, extract, store)
+    assert extract.computed == {"c-x", "c-y"}
+    assert (result.served, result.computed) == (len(CORPUS), 2)
+    assert result.table.equals(extract.function(cycle))
