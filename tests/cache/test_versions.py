@@ -1,12 +1,16 @@
 """A stage's version changes with whatever its rules depend on, and only with that."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from pipeline.cache.versions import STAGE_DATA, packaged_data, stage_version
 from pipeline.errors import RuleFileError
 
 TERMS = "concepts:\n  - concept: copper bracelet\n    category: device\n"
+REPO = Path(__file__).resolve().parents[2]
 OTHER_TERMS = "concepts:\n  - concept: copper band\n    category: device\n"
 
 
@@ -66,3 +70,39 @@ def test_a_changed_packaged_data_file_changes_only_the_stages_that_read_it(monke
     monkeypatch.setattr(versions, "packaged_data", edited)
     after = {stage: stage_version(stage) for stage in ("ingest", "extract", "flag")}
     assert [stage for stage in before if before[stage] != after[stage]] == ["extract"]
+
+
+STAGE_MODULES = {"ingest": "pipeline.ingest.stage", "extract": "pipeline.extract.nlp", "flag": "pipeline.flag.stage"}
+
+
+@pytest.mark.parametrize("stage", sorted(STAGE_MODULES))
+def test_every_module_a_stage_imports_is_in_its_code_fingerprint(stage):
+    import json
+    import subprocess
+    import sys
+
+    from pipeline.cache.versions import STAGE_CODE
+
+    listing = (f"import importlib, json, sys; importlib.import_module({STAGE_MODULES[stage]!r}); "
+               "print(json.dumps(sorted(m for m in sys.modules if m == 'pipeline' or m.startswith('pipeline.'))))")
+    modules = json.loads(subprocess.run([sys.executable, "-c", listing], capture_output=True, text=True, check=True,
+                                        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}).stdout)
+    covered = STAGE_CODE[stage]
+
+    def listed(module: str) -> bool:
+        parts = module.split(".")[1:]
+        if not parts:
+            return "__init__.py" in covered
+        return any("/".join(parts).startswith(entry.removesuffix(".py")) for entry in covered)
+
+    assert [m for m in modules if not listed(m)] == []
+
+
+def test_a_code_change_outside_a_stage_leaves_its_version_alone(monkeypatch):
+    from pipeline.cache import versions
+
+    before = stage_version("ingest")
+    monkeypatch.setitem(versions.STAGE_CODE, "ingest", (*versions.STAGE_CODE["ingest"], "report"))
+    assert stage_version("ingest") != before  # the code the stage runs is part of its version
+    monkeypatch.setitem(versions.STAGE_CODE, "ingest", versions.STAGE_CODE["ingest"][:-1])
+    assert stage_version("ingest") == before
