@@ -221,3 +221,11 @@ def test_keyword_baseline_counts_whole_words_case_insensitively() -> None:
     counts = runner.count_keywords(["Mustard and MAGNESIUM, then more mustard.", "mustardseed ginger ale"], pattern)
     assert counts == {"mustard": 2, "magnesium": 1, "ginger": 1}
     assert len(runner.KEYWORDS) >= 50
+
+
+def test_the_incremental_row_says_what_was_added_and_is_explained() -> None:
+    measurements = [runner.Measurement("tokenizer", 1000, 0.5, 100.0), runner.Measurement("incremental", 1000, 4.0, 300.0)]
+    report = runner.report(measurements, "2 CPUs", dt.date(2026, 1, 2))
+    assert f"after adding {runner.INCREMENT:,} comments" in report
+    assert "The incremental row" in report
+    assert "incremental" in runner.STAGES

@@ -57,12 +57,14 @@ def test_a_second_run_is_served_from_the_cache_and_says_so(inputs, tmp_path):
     assert "3 kept" in third.output
 
 
-def test_outputs_with_the_cache_are_byte_identical_to_a_run_without(inputs, tmp_path):
-    assert invoke("run", inputs, "--out", tmp_path / "cached", "-q").exit_code == 0
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_outputs_with_the_cache_are_byte_identical_to_a_run_without(inputs, tmp_path, fmt):
+    assert invoke("run", inputs, "--out", tmp_path / "cached", "-q", "--format", fmt).exit_code == 0
     (inputs / "second.csv").write_text(SECOND, encoding="utf-8")
-    assert invoke("run", inputs, "--out", tmp_path / "cached", "-q").exit_code == 0
-    assert invoke("run", inputs, "--out", tmp_path / "full", "-q", "--no-cache").exit_code == 0
+    assert invoke("run", inputs, "--out", tmp_path / "cached", "-q", "--format", fmt).exit_code == 0
+    assert invoke("run", inputs, "--out", tmp_path / "full", "-q", "--no-cache", "--format", fmt).exit_code == 0
     assert outputs(tmp_path / "cached") == outputs(tmp_path / "full")
+    assert len(outputs(tmp_path / "full")) > 5
 
 
 def test_no_cache_neither_reads_nor_writes_it(inputs, tmp_path):
