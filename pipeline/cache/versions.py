@@ -30,8 +30,8 @@ STAGE_LIBRARIES: dict[str, tuple[str, ...]] = {
 #: (a test checks that every ``pipeline`` module a stage imports is listed).
 STAGE_CODE: dict[str, tuple[str, ...]] = {
     "ingest": ("__init__.py", "errors.py", "io", "ingest"),
-    "extract": ("__init__.py", "errors.py", "io", "ingest/records.py", "extract"),
-    "flag": ("__init__.py", "errors.py", "io", "ingest/records.py", "extract", "flag", "redact.py"),
+    "extract": ("__init__.py", "errors.py", "io", "ingest/records.py", "extract", "engine"),
+    "flag": ("__init__.py", "errors.py", "io", "ingest/records.py", "extract", "flag", "redact.py", "engine"),
 }
 VERSION_CHARS = 16
 
