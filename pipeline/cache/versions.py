@@ -15,10 +15,11 @@ from typing import Iterable
 from pipeline.io.rule_files import user_files
 
 #: The packaged data files (or folders) each stage reads, relative to ``pipeline/data``.
+#: (A test checks that every data file named in a stage's code is listed.)
 STAGE_DATA: dict[str, tuple[str, ...]] = {
-    "ingest": ("column_names.yaml", "html_markup.yaml", "page_text.yaml"),
+    "ingest": ("column_names.yaml", "html_markup.yaml", "page_text.yaml", "unicode_tricks.yaml"),
     "extract": ("cues.yaml", "lexicon", "not_concepts.yaml", "ordinary_words.yaml"),
-    "flag": ("safety", "lexicon"),
+    "flag": ("safety", "lexicon", "cues.yaml", "not_concepts.yaml", "ordinary_words.yaml", "redaction.yaml"),
 }
 #: Libraries whose version changes what a stage produces.
 STAGE_LIBRARIES: dict[str, tuple[str, ...]] = {

@@ -58,18 +58,27 @@ def test_an_unreadable_rule_file_is_an_error_naming_it(tmp_path):
         stage_version("flag", rule_files=[tmp_path / "missing.yaml"])
 
 
-def test_a_changed_packaged_data_file_changes_only_the_stages_that_read_it(monkeypatch):
+@pytest.mark.parametrize(
+    ("edited_file", "changed"),
+    [
+        ("unicode_tricks.yaml", ["ingest"]),
+        ("cues.yaml", ["extract", "flag"]),
+        ("safety/clots.yaml", ["flag"]),
+        ("themes.yaml", []),  # cluster's settings: no cached stage reads them
+    ],
+)
+def test_a_changed_packaged_data_file_changes_only_the_stages_that_read_it(monkeypatch, edited_file, changed):
     from pipeline.cache import versions
 
     before = {stage: stage_version(stage) for stage in ("ingest", "extract", "flag")}
     real = versions.packaged_data
 
     def edited(entries):
-        return [(name, text + "\n# edited") if name == "cues.yaml" else (name, text) for name, text in real(entries)]
+        return [(name, text + "\n# edited") if name == edited_file else (name, text) for name, text in real(entries)]
 
     monkeypatch.setattr(versions, "packaged_data", edited)
     after = {stage: stage_version(stage) for stage in ("ingest", "extract", "flag")}
-    assert [stage for stage in before if before[stage] != after[stage]] == ["extract"]
+    assert [stage for stage in before if before[stage] != after[stage]] == changed
 
 
 STAGE_MODULES = {"ingest": "pipeline.ingest.stage", "extract": "pipeline.extract.nlp", "flag": "pipeline.flag.stage"}
@@ -106,3 +115,20 @@ def test_a_code_change_outside_a_stage_leaves_its_version_alone(monkeypatch):
     assert stage_version("ingest") != before  # the code the stage runs is part of its version
     monkeypatch.setitem(versions.STAGE_CODE, "ingest", versions.STAGE_CODE["ingest"][:-1])
     assert stage_version("ingest") == before
+
+
+@pytest.mark.parametrize("stage", sorted(STAGE_DATA))
+def test_every_data_file_named_in_a_stages_code_is_in_its_version(stage):
+    import re
+
+    from pipeline.cache.versions import STAGE_CODE
+
+    package = REPO / "pipeline"
+    sources = [p for part in STAGE_CODE[stage] for p in ((package / part).rglob("*.py") if (package / part).is_dir() else [package / part])]
+    named: set[str] = set()
+    for source in sources:
+        text = source.read_text(encoding="utf-8")
+        named |= set(re.findall(r'"([\w/]+\.yaml)"', text))
+        named |= set(re.findall(r'packaged_files\("(\w+)"\)', text))
+    assert named, "the scan found no data file names at all"
+    assert sorted(named - set(STAGE_DATA[stage])) == []
