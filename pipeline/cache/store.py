@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ import pyarrow.parquet as pq
 KEY = "key"
 KEYS_PART = "keys"
 _STAGING_PREFIX = "."
+WORK_PREFIX = ".work-"
+# A hidden folder older than this was left by a run that was killed while writing it.
+STALE_SECONDS = 24 * 3600
 
 
 def warn_on_stderr(message: str) -> None:
@@ -88,6 +92,7 @@ class ShardStore:
         key_table = pd.DataFrame({KEY: pd.Series(list(keys), dtype=object).drop_duplicates()})
         if key_table.empty:
             return None
+        remove_stale_staging(self.folder)
         name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         staging = self.folder / f"{_STAGING_PREFIX}{name}"
         try:
@@ -121,6 +126,26 @@ class ShardStore:
                 return None
             tables[part] = table
         return tables
+
+
+def work_folder(root: Path) -> tempfile.TemporaryDirectory:
+    """A private scratch folder inside the cache (hidden; a killed run's is removed a day later)."""
+    root.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(root)
+    return tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=root)
+
+
+def remove_stale_staging(folder: Path) -> None:
+    """Remove hidden folders (unfinished shards, scratch folders) left in ``folder`` by killed runs."""
+    if not folder.is_dir():
+        return
+    cutoff = time.time() - STALE_SECONDS
+    for entry in folder.iterdir():
+        try:
+            if entry.name.startswith(_STAGING_PREFIX) and entry.is_dir() and entry.stat().st_mtime < cutoff:
+                shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def member_of(values: Iterable[str] | pd.Series, keys: set[str]) -> np.ndarray:

@@ -2,12 +2,11 @@
 
 With a store, the comments table is read whole, the cache serves what it holds, and only the
 comments it misses (with the parents they need) go through the engine, on its executor
-(``--workers``, ``--engine dask``), from a temporary folder; the claims or flags table is then
+(``--workers``, ``--engine dask``), from a scratch folder inside the cache; the claims or flags table is then
 written whole. Without a store (``--no-cache``) the engine streams the tables as it always does.
 """
 from __future__ import annotations
 
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Callable, Optional
@@ -16,7 +15,7 @@ import pandas as pd
 
 from pipeline.cache.rows import CachedRows
 from pipeline.cache.stages import cached_extract, cached_flags
-from pipeline.cache.store import ShardStore
+from pipeline.cache.store import ShardStore, work_folder
 from pipeline.engine.executors import Executor
 from pipeline.engine.settings import ExtractSettings, FlagSettings
 from pipeline.engine.stages import ExtractSummary, FlagSummary, extract_table, flag_table
@@ -39,7 +38,7 @@ def extract_table_cached(
     columns = [c for c in ("comment_id", "text", "parent_id") if c in comments.columns]
 
     def compute(some: pd.DataFrame) -> pd.DataFrame:
-        with tempfile.TemporaryDirectory(prefix="remedy-miner-cache-") as staging:
+        with work_folder(store.root) as staging:
             write_table(some[columns], Path(staging), "comments", _STAGING)
             extract_table(Path(staging), _STAGING, settings, executor, progress=progress)
             return read_table(Path(staging), "claims")
@@ -61,7 +60,7 @@ def flag_table_cached(
     claims = read_table(folder, "claims", required=FLAG_CLAIM_COLUMNS)
 
     def compute(some: pd.DataFrame, their_claims: pd.DataFrame) -> pd.DataFrame:
-        with tempfile.TemporaryDirectory(prefix="remedy-miner-cache-") as staging:
+        with work_folder(store.root) as staging:
             write_table(some[["comment_id", "text"]], Path(staging), "comments", _STAGING)
             write_table(their_claims, Path(staging), "claims", _STAGING)
             flag_table(Path(staging), _STAGING, settings, executor, progress=progress)

@@ -78,3 +78,18 @@ def test_a_cache_that_cannot_be_written_costs_a_warning_not_the_run(extract, sto
     result = cached_extract(corpus(), extract, store)
     assert len(result.table) > 0
     assert len(store_for.warnings) == 1 and "cannot write to the cache" in store_for.warnings[0]
+
+
+@pytest.mark.parametrize(("age_seconds", "removed"), [(2 * 24 * 3600, True), (60, False)])
+def test_a_killed_runs_hidden_folders_are_removed_once_stale(store_for, age_seconds, removed):
+    import os
+    import time
+
+    store = store_for("extract")
+    store.folder.mkdir(parents=True)
+    unfinished = store.folder / ".01-killed-shard"
+    unfinished.mkdir()
+    old = time.time() - age_seconds
+    os.utime(unfinished, (old, old))
+    store.append({"rows": rows(["a"], "x")}, ["a"])
+    assert unfinished.exists() is not removed

@@ -40,9 +40,10 @@ def generated_corpus(folder: Path, comments: int, seed: int = 7) -> Path:
 
 
 def output_files(out: Path) -> dict[str, bytes]:
-    """Every file under ``out`` (relative path -> bytes), the review database excepted."""
+    """Every file under ``out`` (relative path -> bytes), the review database and the
+    incremental-run cache (``.cache/``, whose shard names differ by run) excepted."""
     return {
         path.relative_to(out).as_posix(): path.read_bytes()
         for path in sorted(out.rglob("*"))
-        if path.is_file() and not path.name.startswith("review.sqlite")
+        if path.is_file() and not path.name.startswith("review.sqlite") and ".cache" not in path.relative_to(out).parts
     }
