@@ -73,6 +73,10 @@ STAGE_LABELS = {
     "incremental": "`remedy-miner run` again after adding 1,000 comments",
 }
 INCREMENT = 1_000
+DEFAULT_WORKERS = 2
+# The --workers option of every end-to-end run; set from the command line (the measuring child
+# gets it passed on).
+WORKER_OPTIONS: list[str] = ["--workers", str(DEFAULT_WORKERS)]
 # The comments added for the incremental run come from another seed, so they are new comments.
 INCREMENT_SEED = SEED + 1000
 BASELINE_STAGE = "tokenizer"
@@ -161,37 +165,56 @@ def measure_extract(corpus: Path) -> dict[str, float]:
 
 
 def measure_cli(corpus: Path) -> dict[str, float]:
-    """Time ``python -m pipeline run`` as a child; its peak RSS is this process's only child's."""
+    """Time ``python -m pipeline run`` as a child; its peak RSS is this process's only child's.
+
+    ``corpus`` may be an incremental work folder (see :func:`prepare_inputs`): the run then reads
+    its ``inputs/`` and keeps its ``out/``, so the incremental measurement can follow it.
+    """
+    if corpus.is_dir():
+        return _timed_run([str(corpus / "inputs"), "--out", str(corpus / "out")])
     with tempfile.TemporaryDirectory(prefix="remedy-miner-bench-") as out:
-        command = [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", out, "-q"]
-        started = time.perf_counter()
-        finished_process = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
-        finished = time.perf_counter()
+        return _timed_run([str(corpus), "--out", out])
+
+
+def _timed_run(arguments: list[str]) -> dict[str, float]:
+    command = [sys.executable, "-m", "pipeline", "run", *arguments, "-q", *WORKER_OPTIONS]
+    started = time.perf_counter()
+    finished_process = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    finished = time.perf_counter()
     if finished_process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited {finished_process.returncode}: {finished_process.stderr.strip()}")
     return {"seconds": finished - started, "child_peak_rss_mb": _peak_rss_mb(resource.RUSAGE_CHILDREN)}
 
 
-def prepare_incremental(corpus: Path, work: Path) -> Path:
-    """Run the corpus once, filling the cache, then add a 1,000-comment file next to it.
+def prepare_inputs(corpus: Path, work: Path) -> Path:
+    """A work folder with the corpus in ``inputs/`` (the first run writes ``out/``)."""
+    (work / "inputs").mkdir(parents=True)
+    shutil.copy(corpus, work / "inputs" / corpus.name)
+    return work
+
+
+def run_first_pass(work: Path) -> None:
+    """The first run of the incremental benchmark, when the ``cli`` row has not made it.
 
     Runs in the parent, so that the measuring process (and its peak memory) is the second run only.
     """
-    inputs, out = work / "inputs", work / "out"
-    inputs.mkdir(parents=True)
-    shutil.copy(corpus, inputs / corpus.name)
-    first = subprocess.run([sys.executable, "-m", "pipeline", "run", str(inputs), "--out", str(out), "-q"],
-                           cwd=REPO, capture_output=True, text=True, env=_environment())
+    first = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", str(work / "inputs"), "--out", str(work / "out"), "-q", *WORKER_OPTIONS],
+        cwd=REPO, capture_output=True, text=True, env=_environment(),
+    )
     if first.returncode != 0:
         raise RuntimeError(f"the first run of the incremental benchmark failed: {first.stderr.strip()}")
-    subprocess.run([sys.executable, str(GENERATOR), str(INCREMENT), str(inputs / "added.jsonl"),
+
+
+def add_increment(work: Path) -> None:
+    """Add a 1,000-comment file next to the corpus."""
+    subprocess.run([sys.executable, str(GENERATOR), str(INCREMENT), str(work / "inputs" / "added.jsonl"),
                     "--seed", str(INCREMENT_SEED)], check=True, capture_output=True)
-    return work
 
 
 def measure_incremental(work: Path) -> dict[str, float]:
     """Time ``remedy-miner run`` over the corpus and the added file, with the first run's cache."""
-    command = [sys.executable, "-m", "pipeline", "run", str(work / "inputs"), "--out", str(work / "out")]
+    command = [sys.executable, "-m", "pipeline", "run", str(work / "inputs"), "--out", str(work / "out"), *WORKER_OPTIONS]
     started = time.perf_counter()
     finished_process = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
     finished = time.perf_counter()
@@ -233,7 +256,7 @@ def generate_corpus(size: int, folder: Path, seed: int = SEED) -> Path:
 
 def measure(stage: str, corpus: Path, size: int) -> Measurement:
     """Measure ``stage`` in a fresh process so its peak memory is its own."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--measure", stage, "--corpus", str(corpus)]
+    command = [sys.executable, str(Path(__file__).resolve()), "--measure", stage, "--corpus", str(corpus), *WORKER_OPTIONS]
     finished = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=_environment())
     if finished.returncode != 0:
         raise RuntimeError(f"measuring {stage} on {size} comments failed:\n{finished.stderr.strip()}")
@@ -292,8 +315,10 @@ rewrite this file).
   a smaller corpus is a prefix of a larger one).
 - Every row is measured in its own fresh Python process; reading the corpus is not timed. Peak RSS is
   that process's peak resident set size, so it includes Python, the libraries and the texts.
-- The tokenizer, regex and extract rows see the same texts; `remedy-miner run` reads the JSON-lines
-  file and runs every stage, so its time includes start-up, ingest, the other stages and writing tables.
+- The tokenizer, regex and extract rows see the same texts, in one process on one core; `remedy-miner run`
+  reads the JSON-lines file and runs every stage with `{" ".join(WORKER_OPTIONS)}`, so its time includes
+  start-up, ingest, the other stages and writing tables. Its peak RSS is the main process's; each worker
+  process holds its own spaCy pipeline besides (about 600 MB).
 - The incremental row: the corpus was run once (filling the cache), then a file of {INCREMENT:,} new comments
   was added and `remedy-miner run` timed over both files; its comments/s is the corpus size over that
   time. Ingest parses only the new file, extract and flag compute only its comments; cluster and report
@@ -321,15 +346,20 @@ def run(sizes: Sequence[int], stages: Sequence[str], report_path: Path | None) -
     with tempfile.TemporaryDirectory(prefix="remedy-miner-corpus-") as folder:
         for size in sizes:
             corpus = generate_corpus(size, Path(folder))
+            # The end-to-end run fills the cache that the incremental run then uses: one full run, not two.
+            work = prepare_inputs(corpus, Path(folder) / f"incremental-{size}") if "incremental" in stages else None
             for stage in stages:
                 if stage == "incremental":
-                    work = prepare_incremental(corpus, Path(folder) / f"incremental-{size}")
+                    if "cli" not in stages:
+                        run_first_pass(work)
+                    add_increment(work)
                     measurements.append(measure(stage, work, size))
-                    shutil.rmtree(work, ignore_errors=True)
-                    continue
-                measurements.append(measure(stage, corpus, size))
+                else:
+                    measurements.append(measure(stage, work if stage == "cli" and work else corpus, size))
                 print(f"  {STAGE_LABELS[stage]} on {size:,} comments: {measurements[-1].seconds:.2f} s",
                       file=sys.stderr)
+            if work is not None:
+                shutil.rmtree(work, ignore_errors=True)
     print(markdown_table(measurements))
     notes = build_notes(measurements)
     if notes:
@@ -349,9 +379,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"only {QUICK_SIZE:,} comments, and do not rewrite the report unless --report is given")
     parser.add_argument("--stages", default=",".join(STAGES), help=f"which stages (default: {','.join(STAGES)})")
     parser.add_argument("--report", type=Path, default=None, help=f"Markdown file to write (default: {DEFAULT_REPORT})")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help=f"--workers for the end-to-end runs (default: {DEFAULT_WORKERS}, as the issue's target says)")
     parser.add_argument("--measure", choices=STAGES, help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    WORKER_OPTIONS[:] = ["--workers", str(args.workers)]
     if args.measure:
         measure_in_this_process(args.measure, args.corpus)
         return 0

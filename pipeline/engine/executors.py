@@ -14,6 +14,7 @@ worker returns only the partition's claim rows.
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import logging
 import multiprocessing
 from collections import deque
@@ -59,7 +60,14 @@ class ProcessPool:
         self.in_flight = 2 * workers
 
     def map_ordered(self, task: Callable[..., Any], calls: Iterable[tuple]) -> Iterator[tuple[tuple, Any]]:
-        return _bounded(lambda call: self.pool.submit(task, *call), lambda future: future.result(), calls, self.in_flight)
+        calls = iter(calls)
+        head = list(itertools.islice(calls, 2))
+        if len(head) < 2:
+            # One partition (an incremental run's few new comments): starting workers, each
+            # building the pipeline, costs more than the partition; the pool starts no process.
+            return InProcess().map_ordered(task, head)
+        return _bounded(lambda call: self.pool.submit(task, *call), lambda future: future.result(),
+                        itertools.chain(head, calls), self.in_flight)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
