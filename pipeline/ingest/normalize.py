@@ -5,6 +5,7 @@ import html
 import re
 import unicodedata
 from datetime import datetime, timezone
+from typing import Iterable
 
 from bs4 import BeautifulSoup
 from dateutil import parser as date_parser
@@ -48,6 +49,63 @@ def html_fragment_to_text(fragment: str) -> str:
     for block in soup.find_all(_BLOCK_TAGS):
         block.insert_after("\n")
     return soup.get_text()
+
+
+# How BeautifulSoup's html.parser tree builder treats some elements; html_events_to_text
+# must agree with it (tests/ingest/test_html_page.py compares the two on random markup).
+_EMPTY_ELEMENTS = frozenset(
+    "area base basefont bgsound br col command embed frame hr image img input isindex keygen "
+    "link menuitem meta nextid param source spacer track wbr".split()
+)
+_WHITESPACE_KEEPING = frozenset({"pre", "textarea"})
+_NOT_MAIN_TEXT = frozenset({"rt", "rp", "style", "script", "template"})  # strings get_text skips
+_DROPPED_BY_FRAGMENT_TEXT = frozenset({"script", "style", "template", "noscript"})
+_ASCII_SPACES = frozenset("\x20\x0a\x09\x0c\x0d")
+
+
+def html_events_to_text(events: Iterable[tuple[str, str]]) -> str:
+    """What :func:`html_fragment_to_text` returns for markup, without writing and re-parsing it.
+
+    ``events`` describe well-nested markup in order: ``("start", name)``, ``("end", name)``
+    (none for the empty elements such as ``br``) and ``("text", text)`` with text as
+    read, entities already decoded. Parsing is most of the cost of reading a big HTML
+    page, and a page's comments are already parsed. The result follows the same rules as
+    the parser: text between two tags is one string, and one made only of ASCII
+    whitespace shrinks to a newline or a space (except in ``pre`` and ``textarea``);
+    strings in ``rt`` and ``rp`` are not text; ``br`` is a newline and a newline follows
+    every block. The events must not hold ``script``, ``style``, ``template`` or
+    ``noscript`` elements (their content is dropped, which this does not do).
+    """
+    out: list[str] = []
+    run: list[str] = []
+    keeping = not_text = 0
+
+    def end_run() -> None:
+        data = "".join(run)
+        run.clear()
+        if not data:
+            return
+        if not keeping and all(char in _ASCII_SPACES for char in data):
+            data = "\n" if "\n" in data else " "
+        if not not_text:
+            out.append(data)
+
+    for kind, value in events:
+        if kind == "text":
+            run.append(value)
+            continue
+        end_run()
+        if value in _EMPTY_ELEMENTS:
+            if kind == "start" and (value == "br" or value in _BLOCK_TAGS):
+                out.append("\n")
+            continue
+        step = 1 if kind == "start" else -1
+        keeping += step if value in _WHITESPACE_KEEPING else 0
+        not_text += step if value in _NOT_MAIN_TEXT else 0
+        if kind == "end" and value in _BLOCK_TAGS:
+            out.append("\n")
+    end_run()
+    return "".join(out)
 
 
 def leading_reply_target(text: str) -> str:

@@ -22,8 +22,10 @@ of families 1, 2 and 5 and the property names of 3 and 4 are data, in
 """
 from __future__ import annotations
 
+import collections
 import functools
 import html
+import inspect
 import json
 import re
 from dataclasses import dataclass, replace
@@ -31,10 +33,13 @@ from typing import Any, Callable, Container, Iterable, Iterator, Mapping
 
 import soupsieve
 from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.builder import HTMLParserTreeBuilder
+from bs4.builder._htmlparser import BeautifulSoupHTMLParser
 from bs4.element import PreformattedString
 from bs4.exceptions import ParserRejectedMarkup
 
 from pipeline.errors import InputFormatError
+from pipeline.ingest.formats.html_select import select_among, subtree_tags
 from pipeline.ingest.formats.html_markup import (
     FieldRule,
     HtmlMarkup,
@@ -43,7 +48,7 @@ from pipeline.ingest.formats.html_markup import (
     load_html_markup,
 )
 from pipeline.ingest.formats.page_text import parse_page_text
-from pipeline.ingest.normalize import html_fragment_to_text, normalize_text
+from pipeline.ingest.normalize import html_events_to_text, html_fragment_to_text, normalize_text
 from pipeline.ingest.records import (
     ColumnMapping,
     ParsedItem,
@@ -64,6 +69,8 @@ _LINE_LOCATOR = re.compile(r"^line (\d+)$")
 _VOID_TAGS = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()
 )
+# Elements html_fragment_to_text drops with their content.
+_FRAGMENT_TEXT_DROPS = frozenset({"script", "style", "template", "noscript"})
 
 
 # --------------------------------------------------------------------------- entry point
@@ -76,6 +83,11 @@ class _Page:
     soup: BeautifulSoup
     json_ld: list[tuple[int, str]]
     markup: HtmlMarkup
+
+    @functools.cached_property
+    def tags(self) -> list[Tag]:
+        """Every element of the page in document order."""
+        return list(subtree_tags(self.soup))
 
 
 @dataclass
@@ -127,20 +139,65 @@ def _read_page(source_name: str, markup_text: str) -> _Page:
     markup = load_html_markup()
     soup = _parse_html(source_name, markup_text)
     # JSON-LD lives in <script> elements, so it is collected before scripts are removed.
-    json_ld = [(script.sourceline or 0, _script_source(script)) for script in soup.find_all(_is_json_ld)]
+    json_ld = [(tag.sourceline or 0, _script_source(tag)) for tag in subtree_tags(soup) if _is_json_ld(tag)]
     _remove_unsafe_content(soup, markup)
     return _Page(soup, json_ld, markup)
 
 
+class _NameCounts:
+    """A multiset of tag names with the three list operations BeautifulSoup uses on it."""
+
+    def __init__(self) -> None:
+        self._counts: collections.Counter[str] = collections.Counter()
+
+    def append(self, name: str) -> None:
+        self._counts[name] += 1
+
+    def remove(self, name: str) -> None:
+        if self._counts[name] <= 0:
+            raise ValueError(f"{name!r} is not in the list")
+        self._counts[name] -= 1
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._counts[name] > 0
+
+
+class _LinearHTMLParser(BeautifulSoupHTMLParser):
+    """BeautifulSoup's html.parser bridge, linear in the number of empty elements.
+
+    It remembers every ``<img>``, ``<br>``... it closed itself, in a list searched at
+    every end tag, which makes a page with one image per comment quadratic (a minute
+    for 10,000 comments). A multiset answers the same questions in constant time, so
+    the tree built is the same.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.already_closed_empty_element = _NameCounts()  # type: ignore[assignment]
+
+
+class _LinearTreeBuilder(HTMLParserTreeBuilder):
+    def feed(self, markup: Any, *args: Any, **kwargs: Any) -> None:
+        super().feed(markup, _parser_class=_LinearHTMLParser)
+
+
+# Older BeautifulSoup releases cannot be given the parser class; they get the stock one.
+_HTML_BUILDER: Any = (
+    _LinearTreeBuilder
+    if "_parser_class" in inspect.signature(HTMLParserTreeBuilder.feed).parameters
+    else HTMLParserTreeBuilder
+)
+
+
 def _parse_html(source_name: str, markup_text: str) -> BeautifulSoup:
     try:
-        return BeautifulSoup(markup_text, "html.parser")
+        return BeautifulSoup(markup_text, builder=_HTML_BUILDER)
     except ParserRejectedMarkup:
         pass
     # html.parser gives up on a stray marked section such as "<![ x"; those are never
     # reader text, so rather than lose the whole page they are read as literal text.
     try:
-        return BeautifulSoup(markup_text.replace("<![", "&lt;!["), "html.parser")
+        return BeautifulSoup(markup_text.replace("<![", "&lt;!["), builder=_HTML_BUILDER)
     except ParserRejectedMarkup as error:
         raise InputFormatError(source_name, f"the HTML parser rejected this page: {error}") from error
 
@@ -154,10 +211,11 @@ def _script_source(script: Tag) -> str:
 
 
 def _remove_unsafe_content(soup: BeautifulSoup, markup: HtmlMarkup) -> None:
-    for tag in soup.find_all(list(markup.unsafe_tags)):
-        if not tag.decomposed:
+    # One walk; nothing inside an unsafe element is visited, it goes with the element.
+    for tag in list(subtree_tags(soup, lambda tag: tag.name in markup.unsafe_tags)):
+        if tag.name in markup.unsafe_tags:
             tag.decompose()
-    for tag in soup.find_all(True):
+            continue
         for attribute in [name for name in tag.attrs if name.lower().startswith("on")]:
             del tag.attrs[attribute]
 
@@ -215,15 +273,19 @@ def _owner(tag: Tag, items: Mapping[int, Tag]) -> Tag | None:
     return None
 
 
-def _own_matches(item: Tag, selector: soupsieve.SoupSieve, items: Mapping[int, Tag]) -> Iterator[Tag]:
+def _own_tags(item: Tag, items: Mapping[int, Tag]) -> list[Tag]:
+    """The elements under ``item`` that belong to it: nested replies (keyed by ``id()``) are
+    included themselves, but not what is inside them."""
+    return list(subtree_tags(item, lambda tag: id(tag) in items))
+
+
+def _own_matches(item: Tag, selector: soupsieve.SoupSieve, own: list[Tag]) -> Iterator[Tag]:
     """Elements under ``item`` matching ``selector`` that do not belong to a nested reply."""
-    for element in selector.select(item):
-        if _owner(element, items) is item:
-            yield element
+    return select_among(selector, own, item)
 
 
-def _first_own(item: Tag, selector: soupsieve.SoupSieve, items: Mapping[int, Tag]) -> Tag | None:
-    return next(_own_matches(item, selector, items), None)
+def _first_own(item: Tag, selector: soupsieve.SoupSieve, own: list[Tag]) -> Tag | None:
+    return next(_own_matches(item, selector, own), None)
 
 
 @dataclass(frozen=True)
@@ -279,8 +341,29 @@ def _render(root: Tag, markup: HtmlMarkup, *drops: Container[int]) -> str:
 
 
 def _element_text(element: Tag, markup: HtmlMarkup, *drops: Container[int]) -> str:
-    """A comment body's text, one line per block."""
-    return html_fragment_to_text(_render(element, markup, *drops)).strip()
+    """A comment body's text, one line per block.
+
+    This is ``html_fragment_to_text(_render(...))``, computed from the parsed elements
+    rather than by parsing the rendered HTML again (which cost more than everything
+    else per comment). Only when the rule file lets through elements that
+    :func:`html_fragment_to_text` drops is the rendered HTML parsed.
+    """
+    if not _FRAGMENT_TEXT_DROPS <= markup.unsafe_tags:
+        return html_fragment_to_text(_render(element, markup, *drops)).strip()
+    return html_events_to_text(_text_events(element, markup, *drops)).strip()
+
+
+def _text_events(root: Tag, markup: HtmlMarkup, *drops: Container[int]) -> Iterator[tuple[str, str]]:
+    """The markup :func:`_render` writes, as events for :func:`html_events_to_text`."""
+    for node in _visible_nodes(root, markup, *drops):
+        if isinstance(node, _EndTag):
+            yield "end", node.name
+        elif isinstance(node, Tag):
+            if node.name in markup.block_tags:
+                yield "text", "\n"
+            yield "start", node.name
+        else:
+            yield "text", str(node)
 
 
 def _one_line_text(element: Tag, markup: HtmlMarkup, *drops: Container[int]) -> str:
@@ -323,14 +406,23 @@ def _classes(element: Tag) -> set[str]:
     return set(value.split() if isinstance(value, str) else value)
 
 
-def _is_flagged_author(item: Tag, items: Mapping[int, Tag], markup: HtmlMarkup) -> bool:
+def _is_flagged_author(item: Tag, own: list[Tag], items: Mapping[int, Tag], markup: HtmlMarkup) -> bool:
     if _classes(item) & markup.author_flag_classes:
         return True
     # Some themes put the class on the comment's inner wrapper rather than its <li>.
     return any(
-        id(element) not in items and _owner(element, items) is item
-        for element in item.find_all(class_=list(markup.author_flag_classes))
+        id(element) not in items and _has_class_among(element, markup.author_flag_classes)
+        for element in own
     )
+
+
+def _has_class_among(element: Tag, wanted: Container[str]) -> bool:
+    """As BeautifulSoup's ``find_all(class_=[...])``: one class, or the whole attribute, is wanted."""
+    value = element.get("class")
+    if not value:
+        return False
+    classes = value.split() if isinstance(value, str) else list(value)
+    return any(name in wanted for name in classes) or " ".join(classes) in wanted
 
 
 def _rule_value(
@@ -338,8 +430,15 @@ def _rule_value(
 ) -> str:
     if rule.attr:
         return _one_line(str(element.get(rule.attr) or ""))
-    noise_ids = {id(tag) for tag in noise.select(element)} if noise is not None else set()
+    noise_ids = {id(tag) for tag in _select_under(noise, element)} if noise is not None else set()
     return _one_line_text(element, markup, noise_ids)
+
+
+def _select_under(selector: soupsieve.SoupSieve, root: Tag, skip: Mapping[int, Tag] | None = None) -> Iterator[Tag]:
+    """``selector.select(root)``, not looking inside the elements of ``skip`` (keyed by ``id()``)
+    under ``root``: the caller leaves those out of the text whole, so what they hold cannot matter."""
+    inside = subtree_tags(root, (lambda tag: id(tag) in skip) if skip else (lambda tag: False))
+    return select_among(selector, inside, root)
 
 
 # --------------------------------------------------------------------------- thread
@@ -348,12 +447,12 @@ def _rule_value(
 def _thread_info(page: _Page, comment_elements: list[Tag]) -> ThreadInfo:
     rules = page.markup.thread
     comments = {id(element): element for element in comment_elements}
+    # The page outside its comments: only there are the article's title, author and text.
+    outside = [tag for tag in subtree_tags(page.soup, lambda tag: id(tag) in comments) if id(tag) not in comments]
 
     def page_value(field_rules: tuple[FieldRule, ...]) -> str:
         for rule in field_rules:
-            for element in rule.selector.select(page.soup):
-                if id(element) in comments or _owner(element, comments) is not None:
-                    continue
+            for element in select_among(rule.selector, outside, page.soup):
                 value = _rule_value(element, rule, None, page.markup)
                 if value:
                     return value
@@ -366,17 +465,18 @@ def _thread_info(page: _Page, comment_elements: list[Tag]) -> ThreadInfo:
         url=url,
         author=page_value(rules.author),
         posted_at=page_value(rules.posted_at),
-        body=_article_body(page, comments),
+        body=_article_body(page, comments, outside),
     )
 
 
-def _article_body(page: _Page, comments: Mapping[int, Tag]) -> str:
+def _article_body(page: _Page, comments: Mapping[int, Tag], outside: list[Tag]) -> str:
     rules = page.markup.thread
     for selector in rules.body:
-        for element in selector.select(page.soup):
-            if id(element) in comments or _owner(element, comments) is not None:
-                continue
-            not_body = {id(tag) for tag in rules.not_body.select(element)} if rules.not_body else set()
+        for element in select_among(selector, outside, page.soup):
+            # Comments are left out of the text whole, so what is inside them cannot matter.
+            not_body = (
+                {id(tag) for tag in _select_under(rules.not_body, element, comments)} if rules.not_body else set()
+            )
             body = normalize_text(_element_text(element, page.markup, comments, not_body))
             if body:
                 return body
@@ -388,29 +488,31 @@ def _article_body(page: _Page, comments: Mapping[int, Tag]) -> str:
 
 def _find_by_selectors(page: _Page, family: str) -> _Found:
     rules = page.markup.families[family]
-    candidates = _family_candidates(page.soup, rules)
+    candidates = _family_candidates(page, rules)
     candidate_index = {id(tag): tag for tag in candidates}
     # An item without its own body is a wrapper around the real comment element.
     items = [
         tag
         for tag in candidates
-        if rules.require is None or _first_own(tag, rules.require, candidate_index) is not None
+        if rules.require is None
+        or _first_own(tag, rules.require, _own_tags(tag, candidate_index)) is not None
     ]
     item_index = {id(tag): tag for tag in items}
     records = [_selector_record(item, rules, item_index, page.markup) for item in items]
     return _Found(records, items)
 
 
-def _family_candidates(soup: BeautifulSoup, rules: SelectorFamily) -> list[Tag]:
-    scopes: Iterable[Tag] = rules.scope.select(soup) if rules.scope is not None else [soup]
-    seen: set[int] = set()
-    candidates = []
-    for scope in scopes:
-        for tag in rules.items.select(scope):
-            if id(tag) not in seen:
-                seen.add(id(tag))
-                candidates.append(tag)
-    return candidates
+def _family_candidates(page: _Page, rules: SelectorFamily) -> list[Tag]:
+    """Elements matching ``rules.items`` inside one of ``rules.scope``, in page order."""
+    matches = list(select_among(rules.items, page.tags, page.soup))
+    if rules.scope is None or not matches:
+        return matches
+    scopes = {id(tag) for tag in select_among(rules.scope, page.tags, page.soup)}
+    inside: set[int] = set()
+    for tag in page.tags:  # page order: a parent is seen before its children
+        if tag.parent is not None and (id(tag.parent) in scopes or id(tag.parent) in inside):
+            inside.add(id(tag))
+    return [tag for tag in matches if id(tag) in inside]
 
 
 def _selector_record(
@@ -422,12 +524,14 @@ def _selector_record(
     rejected = sorted(_classes(item) & set(rules.reject_classes))
     if rejected:
         return RecordReject(locator, rules.reject_classes[rejected[0]], raw)
-    author, author_element = _own_field(item, rules.author, rules, items, markup)
-    posted_at, date_element = _own_field(item, rules.date, rules, items, markup)
-    body = next((found for selector in rules.body if (found := _first_own(item, selector, items))), item)
+    own = _own_tags(item, items)
+    author, author_element = _own_field(item, rules.author, rules, own, markup)
+    posted_at, date_element = _own_field(item, rules.date, rules, own, markup)
+    body = next((found for selector in rules.body if (found := _first_own(item, selector, own))), item)
     not_text = {id(element) for element in (author_element, date_element) if element is not None}
     if rules.noise is not None:
-        not_text.update(id(tag) for tag in rules.noise.select(body))
+        # Nested replies are left out of the text whole, so what is inside them cannot matter.
+        not_text.update(id(tag) for tag in _select_under(rules.noise, body, items))
     parent = _owner(item, items)
     return RawComment(
         locator=locator,
@@ -436,7 +540,7 @@ def _selector_record(
         posted_at=posted_at,
         native_id=_native_id(item, markup),
         native_parent=_native_id(parent, markup) if parent is not None else "",
-        is_author=_is_flagged_author(item, items, markup),
+        is_author=_is_flagged_author(item, own, items, markup),
         raw=raw,
     )
 
@@ -445,11 +549,11 @@ def _own_field(
     item: Tag,
     field_rules: tuple[FieldRule, ...],
     rules: SelectorFamily,
-    items: Mapping[int, Tag],
+    own: list[Tag],
     markup: HtmlMarkup,
 ) -> tuple[str, Tag | None]:
     for rule in field_rules:
-        for element in _own_matches(item, rule.selector, items):
+        for element in _own_matches(item, rule.selector, own):
             value = _rule_value(element, rule, rules.noise, markup)
             if value:
                 return value, element
@@ -476,7 +580,7 @@ def _find_microdata(page: _Page) -> _Found:
                 posted_at=_microdata_value(_first_property(properties, names.date)),
                 native_id=_native_id(item, page.markup),
                 native_parent=_native_id(parent, page.markup) if parent is not None else "",
-                is_author=_is_flagged_author(item, item_index, page.markup),
+                is_author=_is_flagged_author(item, _own_tags(item, item_index), item_index, page.markup),
                 raw=_excerpt(item, page.markup, item_index),
             )
         )
@@ -494,8 +598,9 @@ def _is_item_scope(tag: Tag) -> bool:
 def _item_properties(item: Tag) -> dict[str, list[Tag]]:
     """The item's own properties: those whose nearest enclosing item is ``item``."""
     properties: dict[str, list[Tag]] = {}
-    for element in item.find_all(attrs={"itemprop": True}):
-        if element.find_parent(_is_item_scope) is not item:
+    # An element with its own item scope is a property of ``item``; what is inside it is not.
+    for element in subtree_tags(item, _is_item_scope):
+        if not element.has_attr("itemprop"):
             continue
         for name in str(element["itemprop"]).split():
             properties.setdefault(name, []).append(element)
@@ -595,18 +700,18 @@ def _json_ld_is_comment(node: Mapping[str, Any], comment_type: str) -> bool:
 def _json_ld_comment(
     node: Mapping[str, Any], parent: str, line: int, count: int, names: PropertyNames
 ) -> RawComment:
-    text = _json_ld_string(_first_key(node, names.text))
+    text = html_fragment_to_text(_json_ld_string(_first_key(node, names.text)))
     written_parent = _json_ld_reference(_first_key(node, names.parent))
     # Every comment of a block starts on the <script> line; the count keeps made-up ids apart.
     fallback_id = f"json-ld-line-{line}-{count}"
     return RawComment(
         locator=f"line {line}",
-        text=html_fragment_to_text(text).strip(),
+        text=text.strip(),
         author=_json_ld_name(_first_key(node, names.author), names),
         posted_at=_json_ld_string(_first_key(node, names.date)),
         native_id=_json_ld_reference(_first_key(node, names.id)) or fallback_id,
         native_parent=written_parent or parent,
-        raw=_one_line(html_fragment_to_text(text))[:_RAW_LIMIT],
+        raw=_one_line(text)[:_RAW_LIMIT],
     )
 
 
