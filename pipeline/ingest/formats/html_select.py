@@ -4,26 +4,31 @@
 machinery on each. The HTML page parser asks many small questions ("the author element of
 this comment, not of its replies"), and asking them with ``select`` re-walks nested replies
 and the whole page over and over. Here the caller says which elements to look at (the
-elements a comment owns, the page outside the comments...) and each one is first checked
-against conditions every match needs -- its tag name, ids and classes, read from the
-compiled selector -- so the full match runs only on the few elements that can pass.
+elements a comment owns, the page outside the comments...). Alternatives made only of a
+tag name, ids and classes (``li.comment``, ``.fn``) are decided here directly, the way
+soupsieve decides them; for the others each element is first checked against conditions
+every match needs (its name, an id or a class, read from the compiled selector), so
+soupsieve's full match runs only on the few elements that can pass.
 
-The result is exactly what ``select`` followed by a filter to the chosen elements gives:
-the pre-check only ever skips elements that cannot match, and the full match is
-soupsieve's own. Selectors using ``:scope`` (whose meaning depends on where ``select``
+The result is exactly what ``select`` followed by a filter to the chosen elements gives
+(``tests/ingest/test_html_speed.py`` compares them on random markup). Selectors using ``:scope`` (whose meaning depends on where ``select``
 starts) are answered with ``select`` itself.
 """
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import soupsieve
+from soupsieve import css_types as ct
 from bs4 import Tag
 
 # soupsieve compares HTML tag names lower-cased in ASCII only.
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# How soupsieve splits a class attribute held as one string.
+_NOT_SPACE = re.compile("[^ \t\r\n\f]+")
 
 @dataclass(frozen=True)
 class _Needs:
@@ -39,27 +44,79 @@ class _Needs:
     ids: frozenset[str]
 
 
-@functools.cache
-def _needs(selector: soupsieve.SoupSieve) -> _Needs:
+@dataclass(frozen=True)
+class _Simple:
+    """An alternative made only of a tag name, ids and classes (``li.comment``, ``.fn``)."""
+
+    name: str | None
+    ids: tuple[str, ...]
+    classes: tuple[str, ...]
+
+    def matches(self, element: Tag) -> bool:
+        """As soupsieve decides it: ASCII case-insensitive name, exact ids and classes."""
+        if self.name is not None and (element.name or "").translate(_ASCII_LOWER) != self.name:
+            return False
+        if self.ids and any(wanted != element.get("id", "") for wanted in self.ids):
+            return False
+        return not self.classes or all(wanted in _classes(element) for wanted in self.classes)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How to answer a selector: its simple alternatives directly, the rest by soupsieve."""
+
+    simple: tuple[_Simple, ...]
+    others: _Needs | None  # None when every alternative is simple
+
+
+def _tag_name(alternative: Any) -> str | None:
+    name = getattr(getattr(alternative, "tag", None), "name", None)
+    return None if name in (None, "*") else name.translate(_ASCII_LOWER)
+
+
+def _is_simple(alternative: Any, selector: soupsieve.SoupSieve) -> bool:
+    tag = getattr(alternative, "tag", None)
+    return (
+        isinstance(alternative, ct.Selector)
+        and (tag is None or tag.prefix is None)
+        and not selector.namespaces
+        and not (alternative.attributes or alternative.nth or alternative.selectors or alternative.relation)
+        and not (alternative.contains or alternative.lang or alternative.flags)
+    )
+
+
+def _needs(alternatives: list[Any]) -> _Needs:
     classes, names, ids = set(), set(), set()
     anything = False
-    for alternative in selector.selectors:
-        tag = getattr(alternative, "tag", None)
-        name = getattr(tag, "name", None)
+    for alternative in alternatives:
+        name = _tag_name(alternative)
         if getattr(alternative, "classes", ()):
             classes.add(alternative.classes[0])
         elif getattr(alternative, "ids", ()):
             ids.add(alternative.ids[0])
-        elif name not in (None, "*"):
-            names.add(name.translate(_ASCII_LOWER))
+        elif name is not None:
+            names.add(name)
         else:
             anything = True
     return _Needs(anything, frozenset(classes), frozenset(names), frozenset(ids))
 
 
+@functools.cache
+def _plan(selector: soupsieve.SoupSieve) -> _Plan:
+    alternatives = list(selector.selectors)
+    if selector.selectors.is_not or selector.selectors.is_html:
+        return _Plan((), _needs(alternatives))
+    simple = [alternative for alternative in alternatives if _is_simple(alternative, selector)]
+    others = [alternative for alternative in alternatives if not any(alternative is s for s in simple)]
+    return _Plan(
+        tuple(_Simple(_tag_name(a), tuple(a.ids), tuple(a.classes)) for a in simple),
+        _needs(others) if others else None,
+    )
+
+
 def _classes(element: Tag) -> Sequence[str]:
     value = element.get("class") or []
-    return value.split() if isinstance(value, str) else value
+    return _NOT_SPACE.findall(value) if isinstance(value, str) else value
 
 
 def _may_match(element: Tag, needs: _Needs) -> bool:
@@ -87,9 +144,11 @@ def select_among(selector: soupsieve.SoupSieve, elements: Iterable[Tag], root: T
         chosen = {id(element) for element in elements}
         yield from (element for element in selector.select(root) if id(element) in chosen)
         return
-    needs = _needs(selector)
+    plan = _plan(selector)
     for element in elements:
-        if _may_match(element, needs) and selector.match(element):
+        if any(simple.matches(element) for simple in plan.simple) or (
+            plan.others is not None and _may_match(element, plan.others) and selector.match(element)
+        ):
             yield element
 
 
