@@ -29,7 +29,7 @@ import inspect
 import json
 import re
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Container, Iterable, Iterator, Mapping
+from typing import Any, Callable, Container, Iterator, Mapping
 
 import soupsieve
 from bs4 import BeautifulSoup, NavigableString, Tag
