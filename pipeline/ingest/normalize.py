@@ -52,7 +52,7 @@ def html_fragment_to_text(fragment: str) -> str:
 
 
 # How BeautifulSoup's html.parser tree builder treats some elements; html_events_to_text
-# must agree with it (tests/ingest/test_html_page.py compares the two on random markup).
+# must agree with it (tests/ingest/test_html_speed.py compares the two on random markup).
 _EMPTY_ELEMENTS = frozenset(
     "area base basefont bgsound br col command embed frame hr image img input isindex keygen "
     "link menuitem meta nextid param source spacer track wbr".split()
