@@ -23,7 +23,7 @@ STAGE_DATA: dict[str, tuple[str, ...]] = {
 }
 #: Libraries whose version changes what a stage produces.
 STAGE_LIBRARIES: dict[str, tuple[str, ...]] = {
-    "ingest": ("beautifulsoup4", "defusedxml", "python-dateutil"),
+    "ingest": ("beautifulsoup4", "soupsieve", "defusedxml", "python-dateutil"),
     "extract": ("spacy", "rapidfuzz", "drug-named-entity-recognition"),
     "flag": ("spacy",),
 }
