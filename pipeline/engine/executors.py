@@ -83,7 +83,7 @@ class DaskCluster:
         try:
             if scheduler is None:
                 self.cluster = distributed.LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                     silence_logs=logging.ERROR,
                 )
                 self.client = distributed.Client(self.cluster)

@@ -26,7 +26,7 @@ SAMPLE = REPO / "data" / "raw"
 @pytest.fixture(scope="module")
 def scheduler():
     """The address of a two-worker local Dask cluster."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         yield cluster.scheduler_address
 
 
