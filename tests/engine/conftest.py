@@ -44,3 +44,13 @@ def same_table(first: Path, second: Path, name: str) -> bool:
     """Whether two folders hold the same table, read back the way the stages read it."""
     left, right = read_table(first, name), read_table(second, name)
     return left.equals(right) and list(left.dtypes) == list(right.dtypes)
+
+
+def output_files(folder: Path) -> dict[str, bytes]:
+    """Every file a run wrote under ``folder``, by relative path. ``.cache/`` holds the
+    incremental-run cache, whose shard names differ by run; it is not an output."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".cache" not in p.relative_to(folder).parts
+    }

@@ -5,7 +5,6 @@ seconds to start.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -15,7 +14,7 @@ from pipeline.engine.executors import DaskCluster, InProcess
 from pipeline.engine.settings import ExtractSettings, FlagSettings
 from pipeline.engine.stages import extract_table, flag_table
 from tests.conftest import REPO
-from tests.engine.conftest import table_folder
+from tests.engine.conftest import output_files, table_folder
 
 distributed = pytest.importorskip("distributed")
 
@@ -30,15 +29,6 @@ def scheduler():
         yield cluster.scheduler_address
 
 
-def _files(folder: Path) -> dict[str, bytes]:
-    # .cache/ holds the incremental-run cache, whose shard names differ by run; it is not an output.
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and ".cache" not in p.relative_to(folder).parts
-    }
-
-
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_run_on_a_dask_cluster_writes_the_local_engines_bytes(tmp_path, scheduler, fmt):
     outputs = {}
@@ -46,7 +36,7 @@ def test_run_on_a_dask_cluster_writes_the_local_engines_bytes(tmp_path, schedule
         out = tmp_path / name
         result = runner.invoke(app, ["run", str(SAMPLE), "--out", str(out), "--format", fmt, "-q", *options])
         assert result.exit_code == 0, result.output
-        outputs[name] = _files(out)
+        outputs[name] = output_files(out)
     assert {f"claims.{fmt}", f"flags.{fmt}"} <= set(outputs["local"])
     assert outputs["local"] == outputs["dask"]
 
@@ -61,7 +51,7 @@ def test_partitions_on_the_cluster_link_replies_across_partitions(tmp_path, sche
         flag_table(folders["dask"], "parquet", FlagSettings(), cluster, partition_size=2)
     finally:
         cluster.close()
-    assert _files(folders["local"]) == _files(folders["dask"])
+    assert output_files(folders["local"]) == output_files(folders["dask"])
 
 
 def test_lexicon_files_travel_to_the_workers_as_content(tmp_path, scheduler, thread):
@@ -73,7 +63,7 @@ def test_lexicon_files_travel_to_the_workers_as_content(tmp_path, scheduler, thr
         out = table_folder(tmp_path / name, comments=comments)
         result = runner.invoke(app, ["extract", "--out", str(out), "--lexicon", str(lexicon), "-q", *options])
         assert result.exit_code == 0, result.output
-        outputs[name] = _files(out)
+        outputs[name] = output_files(out)
     assert b"copper bracelet" in outputs["dask"]["claims.parquet"]
     assert outputs["local"] == outputs["dask"]
 
@@ -93,4 +83,4 @@ def test_engine_dask_without_a_scheduler_starts_a_local_cluster(tmp_path, thread
         result = runner.invoke(app, ["extract", "--out", str(folders[name]), *options])
         assert result.exit_code == 0, result.output
         assert result.output.startswith("extract: 12 comments -> ")
-    assert _files(folders["local"]) == _files(folders["dask"])
+    assert output_files(folders["local"]) == output_files(folders["dask"])

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -13,19 +12,10 @@ from pipeline.engine.settings import ExtractSettings, FlagSettings
 from pipeline.engine.stages import extract_table, flag_table
 from pipeline.engine.tasks import warm_up
 from tests.conftest import REPO
-from tests.engine.conftest import table_folder
+from tests.engine.conftest import output_files, table_folder
 
 runner = CliRunner()
 SAMPLE = REPO / "data" / "raw"
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    # .cache/ holds the incremental-run cache, whose shard names differ by run; it is not an output.
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and ".cache" not in p.relative_to(folder).parts
-    }
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
@@ -35,7 +25,7 @@ def test_run_with_two_workers_writes_the_same_bytes_as_one(tmp_path, fmt):
         out = tmp_path / f"workers-{workers}"
         result = runner.invoke(app, ["run", str(SAMPLE), "--out", str(out), "--format", fmt, "--workers", str(workers), "-q"])
         assert result.exit_code == 0, result.output
-        outputs[workers] = _files(out)
+        outputs[workers] = output_files(out)
     assert {f"claims.{fmt}", f"flags.{fmt}", "report.html"} <= set(outputs[1])
     assert outputs[1] == outputs[2]
 
@@ -53,7 +43,7 @@ def test_extract_and_flag_in_a_process_pool_match_one_process(tmp_path, thread, 
     finally:
         for pool in pools:
             pool.close()
-    assert _files(folders["one"]) == _files(folders["pool"])
+    assert output_files(folders["one"]) == output_files(folders["pool"])
 
 
 @pytest.mark.parametrize(
