@@ -14,10 +14,15 @@ warm caches do not leak into the next:
   included, with an empty cache;
 * ``incremental``: the corpus is run once (not timed, it fills the cache in ``DIR/.cache``), a
   new file of 1,000 other comments is added next to it, and the second ``remedy-miner run`` over
-  both files is timed: what adding one file to an already processed corpus costs.
+  both files is timed: what adding one file to an already processed corpus costs;
+* ``split``: the stage commands one at a time (``remedy-miner ingest``, ``extract``, ``cluster``,
+  ``flag``, ``report``, with ``--no-cache``), each in its own process, so that each stage's time and
+  peak memory can be read apart: which stage limits the end-to-end run.
 
 Reading the corpus is never timed. Peak memory is the measuring process's peak resident set
 size (``resource.getrusage``), so it includes the interpreter, the libraries and the texts.
+Every row also gives the CPU seconds spent (user + system, worker processes included): on a
+machine shared with other work, wall time stretches but CPU time hardly does.
 
 Usage::
 
@@ -64,13 +69,16 @@ KEYWORDS = (
 )
 KEYWORD_PATTERN = r"\b(?:" + "|".join(KEYWORDS) + r")\b"
 
-STAGES = ("tokenizer", "regex", "extract", "cli", "incremental")
+STAGES = ("tokenizer", "regex", "extract", "cli", "incremental", "split")
+# The stage commands the ``split`` rows run one after the other, each timed on its own.
+SPLIT_COMMANDS = ("ingest", "extract", "cluster", "flag", "report")
 STAGE_LABELS = {
     "tokenizer": "spaCy tokenizer (baseline 1)",
     "regex": "regex keywords (baseline 2)",
     "extract": "extract (`extract_claims`)",
     "cli": "`remedy-miner run` (end to end)",
     "incremental": "`remedy-miner run` again after adding 1,000 comments",
+    **{f"split-{command}": f"`remedy-miner {command}` alone" for command in SPLIT_COMMANDS},
 }
 INCREMENT = 1_000
 DEFAULT_WORKERS = 2
@@ -91,6 +99,7 @@ class Measurement:
     seconds: float
     peak_rss_mb: float
     build_seconds: float | None = None
+    cpu_seconds: float | None = None
 
     @property
     def comments_per_second(self) -> float:
@@ -99,6 +108,11 @@ class Measurement:
 
 # ---------------------------------------------------------------------------------------------
 # Inside the measuring process
+
+
+def _cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
@@ -124,10 +138,11 @@ def measure_tokenizer(corpus: Path) -> dict[str, float]:
     _, texts = read_corpus(corpus)
     started = time.perf_counter()
     tokenizer = spacy.blank("en").tokenizer
-    built = time.perf_counter()
+    built, cpu = time.perf_counter(), time.process_time()
     tokens = sum(len(doc) for doc in tokenizer.pipe(texts, batch_size=1000))
     finished = time.perf_counter()
-    return {"seconds": finished - built, "build_seconds": built - started, "tokens": tokens}
+    return {"seconds": finished - built, "build_seconds": built - started, "tokens": tokens,
+            "cpu_seconds": time.process_time() - cpu}
 
 
 def count_keywords(texts: Sequence[str], pattern: re.Pattern[str]) -> Counter[str]:
@@ -142,10 +157,11 @@ def measure_regex(corpus: Path) -> dict[str, float]:
     _, texts = read_corpus(corpus)
     started = time.perf_counter()
     pattern = re.compile(KEYWORD_PATTERN, re.IGNORECASE)
-    built = time.perf_counter()
+    built, cpu = time.perf_counter(), time.process_time()
     counts = count_keywords(texts, pattern)
     finished = time.perf_counter()
-    return {"seconds": finished - built, "build_seconds": built - started, "matches": sum(counts.values())}
+    return {"seconds": finished - built, "build_seconds": built - started, "matches": sum(counts.values()),
+            "cpu_seconds": time.process_time() - cpu}
 
 
 def measure_extract(corpus: Path) -> dict[str, float]:
@@ -158,10 +174,11 @@ def measure_extract(corpus: Path) -> dict[str, float]:
     comments = pd.DataFrame({"comment_id": ids, "text": texts})
     started = time.perf_counter()
     nlp = build_nlp()
-    built = time.perf_counter()
+    built, cpu = time.perf_counter(), time.process_time()
     claims = extract_claims(comments, nlp=nlp)
     finished = time.perf_counter()
-    return {"seconds": finished - built, "build_seconds": built - started, "claims": len(claims)}
+    return {"seconds": finished - built, "build_seconds": built - started, "claims": len(claims),
+            "cpu_seconds": time.process_time() - cpu}
 
 
 def measure_cli(corpus: Path) -> dict[str, float]:
@@ -183,7 +200,31 @@ def _timed_run(arguments: list[str]) -> dict[str, float]:
     finished = time.perf_counter()
     if finished_process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited {finished_process.returncode}: {finished_process.stderr.strip()}")
-    return {"seconds": finished - started, "child_peak_rss_mb": _peak_rss_mb(resource.RUSAGE_CHILDREN)}
+    return _child_usage(finished - started)
+
+
+def _child_usage(seconds: float) -> dict[str, float]:
+    """Wall seconds, and the peak RSS and CPU seconds of the (only) child and its workers."""
+    return {"seconds": seconds, "child_peak_rss_mb": _peak_rss_mb(resource.RUSAGE_CHILDREN),
+            "cpu_seconds": _cpu_seconds(resource.RUSAGE_CHILDREN)}
+
+
+def split_folder(corpus: Path) -> Path:
+    """Where the ``split`` rows of ``corpus`` write their tables (each stage reads the last one's)."""
+    return corpus.parent / f"split-{corpus.stem}"
+
+
+def measure_split(command: str, corpus: Path) -> dict[str, float]:
+    """Time one stage command alone, on the tables the previous ``split`` command wrote."""
+    inputs = [str(corpus)] if command == "ingest" else []
+    options = [*WORKER_OPTIONS, "--no-cache"] if command in ("extract", "flag") else ["--no-cache"] if command == "ingest" else []
+    run = [sys.executable, "-m", "pipeline", command, *inputs, "--out", str(split_folder(corpus)), "-q", *options]
+    started = time.perf_counter()
+    finished_process = subprocess.run(run, cwd=REPO, capture_output=True, text=True)
+    finished = time.perf_counter()
+    if finished_process.returncode != 0:
+        raise RuntimeError(f"{' '.join(run)} exited {finished_process.returncode}: {finished_process.stderr.strip()}")
+    return _child_usage(finished - started)
 
 
 def prepare_inputs(corpus: Path, work: Path) -> Path:
@@ -222,8 +263,7 @@ def measure_incremental(work: Path) -> dict[str, float]:
         raise RuntimeError(f"{' '.join(command)} exited {finished_process.returncode}: {finished_process.stderr.strip()}")
     cache_line = next((line for line in finished_process.stdout.splitlines() if line.startswith("cache:")), "")
     served = [int(n) for n in re.findall(r"(\d+)/\d+", cache_line)]
-    return {"seconds": finished - started, "child_peak_rss_mb": _peak_rss_mb(resource.RUSAGE_CHILDREN),
-            "served_comments": served[1] if len(served) > 1 else 0}
+    return {**_child_usage(finished - started), "served_comments": served[1] if len(served) > 1 else 0}
 
 
 MEASURES: dict[str, Callable[[Path], dict[str, float]]] = {
@@ -237,7 +277,10 @@ MEASURES: dict[str, Callable[[Path], dict[str, float]]] = {
 
 def measure_in_this_process(stage: str, corpus: Path) -> None:
     """Run one measurement and print its result as one JSON line for the parent to read."""
-    result = MEASURES[stage](corpus)
+    if stage.startswith("split-"):
+        result = measure_split(stage.removeprefix("split-"), corpus)
+    else:
+        result = MEASURES[stage](corpus)
     peak = result.pop("child_peak_rss_mb", None) or _peak_rss_mb()
     result["peak_rss_mb"] = peak
     print(json.dumps(result))
@@ -262,7 +305,7 @@ def measure(stage: str, corpus: Path, size: int) -> Measurement:
         raise RuntimeError(f"measuring {stage} on {size} comments failed:\n{finished.stderr.strip()}")
     result = json.loads(finished.stdout.strip().splitlines()[-1])
     build = result.get("build_seconds") if stage == "extract" else None
-    return Measurement(stage, size, result["seconds"], result["peak_rss_mb"], build)
+    return Measurement(stage, size, result["seconds"], result["peak_rss_mb"], build, result.get("cpu_seconds"))
 
 
 def _environment() -> dict[str, str]:
@@ -281,14 +324,15 @@ def markdown_table(measurements: Sequence[Measurement]) -> str:
     """The results as a Markdown table; the last column is each stage's time over the tokenizer's."""
     baseline = {m.comments: m.seconds for m in measurements if m.stage == BASELINE_STAGE}
     lines = [
-        "| stage | comments | seconds | comments/s | peak RSS MB | time vs tokenizer |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| stage | comments | seconds | comments/s | peak RSS MB | time vs tokenizer | CPU s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for m in measurements:
         reference = baseline.get(m.comments)
         relative = f"{m.seconds / reference:.1f}×" if reference else "n/a"
+        cpu = f"{m.cpu_seconds:.1f}" if m.cpu_seconds is not None else "n/a"
         lines.append(f"| {STAGE_LABELS[m.stage]} | {m.comments:,} | {m.seconds:.2f} | {m.comments_per_second:,.0f} "
-                     f"| {m.peak_rss_mb:.0f} | {relative} |")
+                     f"| {m.peak_rss_mb:.0f} | {relative} | {cpu} |")
     return "\n".join(lines)
 
 
@@ -323,6 +367,11 @@ rewrite this file).
   was added and `remedy-miner run` timed over both files; its comments/s is the corpus size over that
   time. Ingest parses only the new file, extract and flag compute only its comments; cluster and report
   run over everything.
+- The "alone" rows run the stage commands one after the other on the corpus (`ingest` to `report`, with
+  `--no-cache`, and `{" ".join(WORKER_OPTIONS)}` for extract and flag), each in its own process: each row's
+  peak RSS is that stage's own, so they tell which stage sets the end-to-end peak and time.
+- "CPU s" is user + system CPU time, worker processes included (for the in-process rows, the measured
+  part only). Other work on the machine stretches the seconds column, hardly this one.
 - "time vs tokenizer" is the row's seconds divided by the tokenizer's on the same corpus. The regex
   baseline can be slower than the tokenizer: Python's `re` tries every alternative of a case-insensitive
   alternation at each position, while spaCy's tokenizer is compiled code with a cache.
@@ -348,7 +397,7 @@ def run(sizes: Sequence[int], stages: Sequence[str], report_path: Path | None) -
             corpus = generate_corpus(size, Path(folder))
             # The end-to-end run fills the cache that the incremental run then uses: one full run, not two.
             work = prepare_inputs(corpus, Path(folder) / f"incremental-{size}") if "incremental" in stages else None
-            for stage in stages:
+            for stage in _expanded(stages):
                 if stage == "incremental":
                     if "cli" not in stages:
                         run_first_pass(work)
@@ -360,6 +409,7 @@ def run(sizes: Sequence[int], stages: Sequence[str], report_path: Path | None) -
                       file=sys.stderr)
             if work is not None:
                 shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(split_folder(corpus), ignore_errors=True)
     print(markdown_table(measurements))
     notes = build_notes(measurements)
     if notes:
@@ -369,6 +419,11 @@ def run(sizes: Sequence[int], stages: Sequence[str], report_path: Path | None) -
         report_path.write_text(report(measurements, machine_description(), dt.date.today()), encoding="utf-8")
         print(f"\nwrote {report_path}", file=sys.stderr)
     return measurements
+
+
+def _expanded(stages: Sequence[str]) -> list[str]:
+    """``split`` stands for one row per stage command, in pipeline order."""
+    return [row for stage in stages for row in ([f"split-{c}" for c in SPLIT_COMMANDS] if stage == "split" else [stage])]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -381,7 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, default=None, help=f"Markdown file to write (default: {DEFAULT_REPORT})")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
                         help=f"--workers for the end-to-end runs (default: {DEFAULT_WORKERS}, as the issue's target says)")
-    parser.add_argument("--measure", choices=STAGES, help=argparse.SUPPRESS)
+    parser.add_argument("--measure", choices=_expanded(STAGES), help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     WORKER_OPTIONS[:] = ["--workers", str(args.workers)]

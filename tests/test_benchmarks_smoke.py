@@ -209,9 +209,9 @@ def test_report_table_is_relative_to_the_tokenizer() -> None:
     report = runner.report(measurements, "2 CPUs, Python 3.11, spaCy 3.8", dt.date(2026, 1, 2))
     rows = [line for line in report.splitlines() if line.startswith("| ") and "---" not in line]
     assert rows[0].startswith("| stage | comments | seconds | comments/s | peak RSS MB")
-    assert rows[1].endswith("| 1.0× |") and "2,000" in rows[1]
-    assert rows[2].endswith("| 0.5× |")
-    assert rows[3].endswith("| 4.0× |") and "| 500 |" in rows[3]
+    assert "| 1.0× |" in rows[1] and "2,000" in rows[1]
+    assert "| 0.5× |" in rows[2]
+    assert "| 4.0× |" in rows[3] and "| 500 |" in rows[3]
     assert "build_nlp()` took 3.00 s" in report
     assert "2026-01-02" in report and runner.RUN_COMMAND in report
 
@@ -229,3 +229,19 @@ def test_the_incremental_row_says_what_was_added_and_is_explained() -> None:
     assert f"after adding {runner.INCREMENT:,} comments" in report
     assert "The incremental row" in report
     assert "incremental" in runner.STAGES
+
+
+def test_split_stands_for_one_row_per_stage_command_in_pipeline_order() -> None:
+    assert runner._expanded(["tokenizer", "split", "cli"]) == [
+        "tokenizer", "split-ingest", "split-extract", "split-cluster", "split-flag", "split-report", "cli",
+    ]
+    assert all(f"split-{command}" in runner.STAGE_LABELS for command in runner.SPLIT_COMMANDS)
+
+
+def test_cpu_seconds_are_a_column_and_missing_ones_say_so() -> None:
+    measurements = [runner.Measurement("tokenizer", 1000, 0.5, 100.0, cpu_seconds=0.49),
+                    runner.Measurement("split-flag", 1000, 4.0, 300.0)]
+    rows = [line for line in runner.markdown_table(measurements).splitlines() if line.startswith("| ")]
+    assert rows[0].endswith("| CPU s |")
+    assert rows[1].endswith("| 0.5 |")
+    assert rows[-1].startswith("| `remedy-miner flag` alone |") and rows[-1].endswith("| n/a |")
