@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from spacy.tokens import Span
 
-from pipeline.extract.doc_state import concepts_near, inside
+from pipeline.extract.doc_state import Marked, Sentence, concepts_near, inside
+from pipeline.extract.words import Words
 
 EFFECT_LABELS = frozenset({
     "helped", "partial", "no_effect", "no_reaction", "worsened", "caused_by", "cessation", "relief_outcome",
@@ -35,6 +35,8 @@ FIRST_PERSON = frozenset({"i", "my", "me", "i'm", "im", "myself", "mine", "we", 
 
 THIRD_PERSON = frozenset({"she", "he", "they", "her", "his", "him", "their"})
 
+ADDRESSEES = SUBJECT_PRONOUNS | {"anyone", "anybody"}
+
 CLAUSE_PUNCT = frozenset({";", ":", "!", "?", "—", "–", "...", "--"})
 
 SOFT_CLAUSE_OPENERS = frozenset({"and", "so", "then", "which", "because", "as", "now"})
@@ -53,14 +55,14 @@ NEGATION_WINDOW = 3
 FOLLOWING_SENTENCES = 2
 
 def attached_cues(
-    mention: Span,
+    mention: Marked,
     segment: tuple[int, int],
     segments: list[tuple[int, int]],
-    sentence_cues: list[Span],
-    sentence: Span,
-    following: list[Span],
+    sentence_cues: list[Marked],
+    sentence: Sentence,
+    following: list[Marked],
     negated: bool = False,
-) -> list[Span]:
+) -> list[Marked]:
     """The cues that speak about ``mention``: its segment's, else borrowed ones.
 
     A segment without an effect cue borrows the effect cues of segments in the same
@@ -89,7 +91,7 @@ def attached_cues(
         own += following
     return own
 
-def _acts_on(mention: Span, cues: list[Span], mentions: list[Span]) -> bool:
+def _acts_on(mention: Marked, cues: list[Marked], mentions: list[Marked]) -> bool:
     """Later sentences' outcomes belong to a mention that something is done with (taken,
     stopped, tried...), or to the only thing its clause names."""
     if any(c.label_ in ACTING_LABELS for c in cues) or len({m._.concept for m in mentions}) == 1:
@@ -97,7 +99,7 @@ def _acts_on(mention: Span, cues: list[Span], mentions: list[Span]) -> bool:
     first_in_sentence = min(mentions, key=lambda m: m.start, default=mention)
     return first_in_sentence.start == mention.start
 
-def _separated(mention: Span, cue: Span, mentions: list[Span]) -> bool:
+def _separated(mention: Marked, cue: Marked, mentions: list[Marked]) -> bool:
     """Another mention stands between the cue and this one, and is not in a list with it."""
     low, high = (mention.end, cue.start) if cue.start >= mention.end else (cue.end, mention.start)
     between = [
@@ -107,17 +109,21 @@ def _separated(mention: Span, cue: Span, mentions: list[Span]) -> bool:
     ]
     if not between:
         return False
-    doc = mention.doc
+    words = mention.words
     chain = sorted([mention, *between], key=lambda m: m.start)
-    return not all(_only_separators(doc[a.end:b.start]) for a, b in zip(chain, chain[1:]))
+    return not all(_only_separators(words, a.end, b.start) for a, b in zip(chain, chain[1:]))
 
-def _only_separators(tokens: Span) -> bool:
-    return all(t.lower_ in LIST_SEPARATORS or t.is_space for t in tokens)
+def _only_separators(words: Words, start: int, end: int) -> bool:
+    lower, is_space = words.lower, words.is_space
+    for i in range(start, end):
+        if lower[i] not in LIST_SEPARATORS and not is_space[i]:
+            return False
+    return True
 
 def _segment_has_concept(segment: tuple[int, int], concept_tokens: set[int]) -> bool:
     return any(segment[0] <= i < segment[1] for i in concept_tokens)
 
-def following_context(index: int, sentences: list[Span], mentions: list[list[Span]], cues: list[list[Span]]) -> list[Span]:
+def following_context(index: int, sentences: list[Sentence], mentions: list[list[Marked]], cues: list[list[Marked]]) -> list[Marked]:
     """Cues of the next sentences that still speak about this sentence's concepts.
 
     A sentence that points back ("It really helps", "I wonder if that is related") lends
@@ -126,7 +132,7 @@ def following_context(index: int, sentences: list[Span], mentions: list[list[Spa
     that names a concept of its own (conditions aside).
     """
     concepts_here = {m._.concept for m in mentions[index]}
-    lent: list[Span] = []
+    lent: list[Marked] = []
     for later in range(index + 1, min(index + 1 + FOLLOWING_SENTENCES, len(cues))):
         if any(m.label_ != "condition" and m._.concept not in concepts_here for m in mentions[later]):
             break
@@ -138,39 +144,41 @@ def following_context(index: int, sentences: list[Span], mentions: list[list[Spa
             break
     return lent
 
-def _points_back(sentence: Span, cues: Iterable[Span]) -> bool:
+def _points_back(sentence: Sentence, cues: Iterable[Marked]) -> bool:
     """A pronoun before the sentence's first outcome ("It really helps", "and it eased off")."""
     first_outcome = min((c.end for c in cues if c.label_ in OUTCOME_LABELS), default=sentence.end)
-    return any(t.lower_ in REFERENCE_PRONOUNS for t in sentence.doc[sentence.start:first_outcome])
+    return not REFERENCE_PRONOUNS.isdisjoint(sentence.words.lower[sentence.start:first_outcome])
 
 
-def segment_bounds(sentence: Span, cues: Iterable[Span], *, dashes: bool = False) -> list[tuple[int, int]]:
+def segment_bounds(sentence: Sentence, cues: Iterable[Marked], *, dashes: bool = False) -> list[tuple[int, int]]:
     """Token ranges of the sentence's clauses (see module docstring).
 
     With ``dashes``, a spaced hyphen also breaks a clause: used to find where a question
     begins ("no cramps on holiday - could it be the salt?"), but not for attaching cues,
     since dashes as often enclose an aside ("relief - at least by day - from stockings").
     """
-    doc = sentence.doc
+    words = sentence.words
+    texts, lower, space = words.orth, words.lower, words.space
     breaks = {c.start for c in cues if c.label_ == "contrast" and c.start > sentence.start}
-    for token in sentence:
-        spaced_dash = dashes and token.text == "-" and token.whitespace_ and token.i > 0 and doc[token.i - 1].whitespace_
-        if (token.text in CLAUSE_PUNCT or spaced_dash) and token.i + 1 < sentence.end:
-            breaks.add(token.i + 1)
-        elif token.text == "," and token.i + 1 < sentence.end:
-            following = doc[token.i + 1].lower_
+    for i in range(sentence.start, sentence.end):
+        text = texts[i]
+        spaced_dash = dashes and text == "-" and space[i] and i > 0 and space[i - 1]
+        if (text in CLAUSE_PUNCT or spaced_dash) and i + 1 < sentence.end:
+            breaks.add(i + 1)
+        elif text == "," and i + 1 < sentence.end:
+            following = lower[i + 1]
             if following in SUBJECT_PRONOUNS or following in SOFT_CLAUSE_OPENERS:
-                breaks.add(token.i + 1)
+                breaks.add(i + 1)
     bounds = [sentence.start, *sorted(b for b in breaks if sentence.start < b < sentence.end), sentence.end]
     return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
 
-def segment_of(span: Span, segments: list[tuple[int, int]]) -> tuple[int, int]:
+def segment_of(span: Marked, segments: list[tuple[int, int]]) -> tuple[int, int]:
     for segment in segments:
         if segment[0] <= span.start < segment[1]:
             return segment
     return segments[-1]
 
-def is_question(sentence: Span, cues: Iterable[Span], text: str | None = None) -> bool:
+def is_question(sentence: Sentence, cues: Iterable[Marked], text: str | None = None) -> bool:
     """A sentence asks when it ends with ``?`` or opens with a question phrase
     ("has anyone tried ..."), and is not a rhetorical claim ("am I the only one ...")."""
     cues = list(cues)
@@ -178,25 +186,35 @@ def is_question(sentence: Span, cues: Iterable[Span], text: str | None = None) -
         return False
     if (sentence.text if text is None else text).rstrip().endswith("?"):
         return True
-    first = next((t.i for t in sentence if not t.is_space and not t.is_punct), sentence.start)
+    first = _first_word(sentence)
+    first = sentence.start if first is None else first
     return any(c.label_ == "question_start" and c.start == first and len(c) > 1 for c in cues)
 
-def question_start(sentence: Span, cues: Iterable[Span], segments: list[tuple[int, int]], question_words: frozenset[str] = frozenset()) -> int:
+def _first_word(sentence: Sentence) -> int | None:
+    """The first token of the sentence that is neither space nor punctuation."""
+    is_space, is_punct = sentence.words.is_space, sentence.words.is_punct
+    for i in range(sentence.start, sentence.end):
+        if not is_space[i] and not is_punct[i]:
+            return i
+    return None
+
+def question_start(sentence: Sentence, cues: Iterable[Marked], segments: list[tuple[int, int]], question_words: frozenset[str] = frozenset()) -> int:
     """Where the asking begins: the last clause that opens with a question word, else the
     sentence start ("I had no cramps on holiday - could it be the salt?" asks only about salt)."""
     openers = {c.start for c in cues if c.label_ in {"question_start", "hedge"}}
-    openers |= {t.i for t in sentence if t.lower_ in question_words}
+    lower, is_punct, is_space = sentence.words.lower, sentence.words.is_punct, sentence.words.is_space
+    openers |= {i for i in range(sentence.start, sentence.end) if lower[i] in question_words}
     start = sentence.start
     contrast_words = {c.start for c in cues if c.label_ == "contrast"}
     for segment_start, segment_end in segments:
-        words = [t.i for t in sentence.doc[segment_start:segment_end] if not t.is_punct and not t.is_space]
+        words = [i for i in range(segment_start, segment_end) if not is_punct[i] and not is_space[i]]
         if words and words[0] in contrast_words:
             words = words[1:]
         if words and words[0] in openers:
             start = segment_start
     return start
 
-def negation_cue(mention: Span, segment: tuple[int, int], cues: Iterable[Span]) -> Span | None:
+def negation_cue(mention: Marked, segment: tuple[int, int], cues: Iterable[Marked]) -> Marked | None:
     """A negation right before the mention, or before the head of the list it is in
     ("I don't drink coffee", "they don't take my magnesium, iron or zinc")."""
     head = list_head(mention, segment)
@@ -206,51 +224,52 @@ def negation_cue(mention: Span, segment: tuple[int, int], cues: Iterable[Span]) 
                 return cue
     return None
 
-def list_head(mention: Span, segment: tuple[int, int]) -> Span:
+def list_head(mention: Marked, segment: tuple[int, int]) -> Marked:
     """The first mention of the list (joined by commas, "and", "or") that ``mention`` ends."""
-    doc = mention.doc
+    lower, is_space = mention.words.lower, mention.words.is_space
     earlier = [m for m in concepts_near(mention) if segment[0] <= m.start and m.end <= mention.start]
     head = mention
     for candidate in reversed(earlier):
-        if not all(t.lower_ in PLAIN_LIST_SEPARATORS or t.is_space for t in doc[candidate.end : head.start]):
+        if not all(lower[i] in PLAIN_LIST_SEPARATORS or is_space[i] for i in range(candidate.end, head.start)):
             break
         head = candidate
     return head
 
-def hedge_cue(mention: Span, segment: tuple[int, int], cues: Iterable[Span]) -> Span | None:
+def hedge_cue(mention: Marked, segment: tuple[int, int], cues: Iterable[Marked]) -> Marked | None:
     """A hedge before the mention in its sentence, or anywhere in its segment."""
     for cue in cues:
         if cue.label_ == "hedge" and (cue.start < mention.start or segment[0] <= cue.start < segment[1]):
             return cue
     return None
 
-def experiencer_of_sentence(sentence: Span, cues: Iterable[Span], previous: str, imperatives: frozenset[str]) -> str:
+def experiencer_of_sentence(sentence: Sentence, cues: Iterable[Marked], previous: str, imperatives: frozenset[str]) -> str:
     """Who the sentence is about, before looking at any one mention."""
-    first = next((t for t in sentence if not t.is_space and not t.is_punct), None)
+    first = _first_word(sentence)
     if first is None:
         return "self"
-    person = next((c for c in cues if c.label_ in PERSON_LABELS and c.start - first.i <= 2), None)
+    person = next((c for c in cues if c.label_ in PERSON_LABELS and c.start - first <= 2), None)
     if person is not None:
         return _experiencer_label(person.label_)
+    lower = sentence.words.lower
     carried = previous in {"family", "friend", "other"}
-    if carried and (first.lower_ in THIRD_PERSON or not any(t.lower_ in FIRST_PERSON for t in sentence)):
+    if carried and (lower[first] in THIRD_PERSON or FIRST_PERSON.isdisjoint(lower[sentence.start:sentence.end])):
         return previous
     if any(c.label_ == "general" for c in cues):
         return "general"
-    second = first.nbor(1) if first.i + 1 < sentence.end else None
-    if first.lower_ in imperatives and (second is None or second.lower_ not in SUBJECT_PRONOUNS | {"anyone", "anybody"}):
+    second = lower[first + 1] if first + 1 < sentence.end else None
+    if lower[first] in imperatives and (second is None or second not in ADDRESSEES):
         return "general"
     return "self"
 
 def experiencer_of_mention(
-    mention: Span, segment: tuple[int, int], cues: Iterable[Span], sentence_experiencer: str
-) -> tuple[str, Span | None]:
+    mention: Marked, segment: tuple[int, int], cues: Iterable[Marked], sentence_experiencer: str
+) -> tuple[str, Marked | None]:
     """A person named in the mention's segment overrides the sentence's experiencer."""
     for cue in cues:
         if cue.label_ not in PERSON_LABELS or not segment[0] <= cue.start < segment[1]:
             continue
         before = cue.end <= mention.start
-        beneficiary = cue.start >= mention.end and cue.start > 0 and cue.doc[cue.start - 1].lower_ == "for"
+        beneficiary = cue.start >= mention.end and cue.start > 0 and cue.words.lower[cue.start - 1] == "for"
         if before or beneficiary:
             return _experiencer_label(cue.label_), cue
     return sentence_experiencer, None

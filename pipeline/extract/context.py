@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from pipeline.extract.clauses import (
     attached_cues,
@@ -34,13 +34,15 @@ from pipeline.extract.doc_state import (
     CONCEPTS_KEY,
     SENTENCE_STARTS_KEY,
     Marked,
+    Sentence,
     by_sentence,
     concepts_near,
     group_by_sentence_start,
+    sentences_of,
 )
 from pipeline.extract.extensions import register_extensions
 from pipeline.extract.lexicon import cached_lexicon
-from pipeline.extract.sentences import sentence_spans, sentence_starts
+from pipeline.extract.words import forget_words, words_of
 
 # Marks a rule decided by cues of a later sentence ("I take magnesium. No cramps since.").
 LENT_SUFFIX = ":next_sentence"
@@ -108,27 +110,29 @@ class ClaimContext:
 
 def decide_claims(doc: Doc, context: ClaimContext) -> list[Claim]:
     """Claims for every concept span of ``doc``, in text order."""
-    concepts = [Marked(span, True) for span in doc.spans[CONCEPT_KEY]]
-    if not concepts:
-        return []
-    for mention in concepts:
-        mention.ambiguous = mention.entry in context.ambiguous
-    starts = sentence_starts(doc)
-    sentences = sentence_spans(doc, starts)
-    cues = [Marked(span, False) for span in doc.spans[CUE_KEY]]
-    # Span groups and Span.sent are costly to rebuild; the rules below read these per-doc copies.
-    doc.user_data[SENTENCE_STARTS_KEY] = starts
-    doc.user_data[CONCEPTS_KEY] = group_by_sentence_start(concepts, starts)
-    doc.user_data[ABOUT_CRAMPS_KEY] = any(c.label_ == "condition" for c in cues)
     try:
+        words = words_of(doc)
+        concepts = [Marked.of(span, words, True) for span in doc.spans[CONCEPT_KEY]]
+        if not concepts:
+            return []
+        for mention in concepts:
+            mention.ambiguous = mention.entry in context.ambiguous
+        starts = words.sentence_starts
+        sentences = sentences_of(words)
+        cues = [Marked.of(span, words, False) for span in doc.spans[CUE_KEY]]
+        # Span groups and Span.sent are costly to rebuild; the rules below read these per-doc copies.
+        doc.user_data[SENTENCE_STARTS_KEY] = starts
+        doc.user_data[CONCEPTS_KEY] = group_by_sentence_start(concepts, starts)
+        doc.user_data[ABOUT_CRAMPS_KEY] = any(c.label_ == "condition" for c in cues)
         return _decide_sentences(doc, context, sentences, concepts, cues)
     finally:
         doc.user_data.pop(CONCEPTS_KEY, None)
         doc.user_data.pop(SENTENCE_STARTS_KEY, None)
         doc.user_data.pop(ABOUT_CRAMPS_KEY, None)
+        forget_words(doc)
 
 
-def _decide_sentences(doc: Doc, context: ClaimContext, sentences: list[Span], concepts: list[Span], cues: list[Span]) -> list[Claim]:
+def _decide_sentences(doc: Doc, context: ClaimContext, sentences: list[Sentence], concepts: list[Marked], cues: list[Marked]) -> list[Claim]:
     mentions_by_sentence = by_sentence(concepts, sentences, doc)
     cues_by_sentence = by_sentence(cues, sentences, doc)
     claims: list[Claim] = []
@@ -172,16 +176,15 @@ def resolve_lent_conflicts(claims: list[Claim]) -> list[Claim]:
 TREATMENT_LINKS = frozenset({"for", "remove", "removed", "removal", "treat", "treated", "fix", "fixed", "cure", "cured"})
 
 
-def _treated(condition: Span, segment: tuple[int, int], context: "ClaimContext") -> bool:
+def _treated(condition: Marked, segment: tuple[int, int], context: "ClaimContext") -> bool:
     """"a hysterectomy for a prolapsed uterus", "surgery to remove my fibroids": the
     condition is the object of a treatment named just before it."""
     if condition._.concept in context.other_complaints:
         return False
-    doc = condition.doc
+    lower = condition.words.lower
     for treatment in concepts_near(condition):
         if segment[0] <= treatment.start and treatment.end <= condition.start and treatment.label_ != "condition":
-            between = doc[treatment.end : condition.start]
-            if len(between) <= 6 and any(t.lower_ in TREATMENT_LINKS for t in between):
+            if condition.start - treatment.end <= 6 and not TREATMENT_LINKS.isdisjoint(lower[treatment.end : condition.start]):
                 return True
     return False
 
@@ -189,7 +192,7 @@ def _treated(condition: Span, segment: tuple[int, int], context: "ClaimContext")
 WEAK_RULES = frozenset({"intended_remedy", "tried", "advice_to_use", "no_claim_cue"})
 
 
-def _about_another_complaint(mention: Span, sentence: Span, cues: list[Span], context: "ClaimContext") -> bool:
+def _about_another_complaint(mention: Marked, sentence: Sentence, cues: list[Marked], context: "ClaimContext") -> bool:
     """The sentence is about heel pain or heartburn, not cramps ("vinegar is great for my heartburn")."""
     if any(c.label_ == "condition" for c in cues):
         return False
@@ -201,12 +204,12 @@ def _about_another_complaint(mention: Span, sentence: Span, cues: list[Span], co
 
 
 def _claim_for(
-    mention: Span,
-    sentence: Span,
+    mention: Marked,
+    sentence: Sentence,
     sentence_text: str,
-    sentence_cues: list[Span],
+    sentence_cues: list[Marked],
     segments: list[tuple[int, int]],
-    following: list[Span],
+    following: list[Marked],
     question: bool,
     sentence_experiencer: str,
     context: ClaimContext,

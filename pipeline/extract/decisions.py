@@ -7,10 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
-from spacy.tokens import Span
-
 from pipeline.extract.clauses import NEGATION_WINDOW, REFERENCE_PRONOUNS
-from pipeline.extract.doc_state import sentence_of
+from pipeline.extract.doc_state import Marked, Sentence, sentence_of
 
 if TYPE_CHECKING:
     from pipeline.extract.context import ClaimContext
@@ -28,15 +26,15 @@ class Decision:
     role: str
     effect: str
     rule: str
-    cues: list[Span] = field(default_factory=list)
+    cues: list[Marked] = field(default_factory=list)
 
-    def lent_by_other_sentences(self, sentence: Span) -> bool:
+    def lent_by_other_sentences(self, sentence: Sentence) -> bool:
         """Every deciding cue comes from another sentence (a weaker reading)."""
         return bool(self.cues) and all(not (sentence.start <= c.start < sentence.end) for c in self.cues)
 
 def decide_role(
-    mention: Span,
-    cues: Sequence[Span],
+    mention: Marked,
+    cues: Sequence[Marked],
     question: bool,
     context: ClaimContext,
     negated: bool = False,
@@ -44,7 +42,7 @@ def decide_role(
     about_cramps: bool = True,
 ) -> Decision:
     """The first rule that fits decides the role and effect (see docs/rules.md)."""
-    by_label: dict[str, list[Span]] = {}
+    by_label: dict[str, list[Marked]] = {}
     for cue in cues:
         by_label.setdefault(cue.label_, []).append(cue)
     has = by_label.get
@@ -138,8 +136,8 @@ def decide_role(
         return Decision("remedy", "unclear", "advice_to_use", used[:1])
     return Decision("mention", "unclear", "no_claim_cue")
 
-def _question_decision(mention: Span, by_label: dict[str, list[Span]]) -> Decision:
-    if mention.start > 0 and mention.doc[mention.start - 1].lower_ in {"with", "while", "alongside"}:
+def _question_decision(mention: Marked, by_label: dict[str, list[Marked]]) -> Decision:
+    if mention.start > 0 and mention.words.lower[mention.start - 1] in {"with", "while", "alongside"}:
         return Decision("mention", "unclear", "question_companion", [])
     trigger_cues = [*(by_label.get("worsened") or []), *(by_label.get("conditional") or []), *(by_label.get("temporal") or [])]
     if trigger_cues and not by_label.get("helped") and not by_label.get("purpose"):
@@ -149,18 +147,18 @@ def _question_decision(mention: Span, by_label: dict[str, list[Span]]) -> Decisi
     asked = [*(by_label.get("helped") or []), *(by_label.get("purpose") or [])]
     return Decision("remedy", "unclear", "question_remedy", asked[:1])
 
-def _negated_before(cue: Span, mention: Span, cues: Sequence[Span]) -> bool:
+def _negated_before(cue: Marked, mention: Marked, cues: Sequence[Marked]) -> bool:
     """"I don't think X helps": a negation before the mention turns its helped cue."""
     return any(
         c.label_ == "negation" and c.end <= mention.start and 0 <= cue.start - c.end <= 8
         for c in cues
     )
 
-def _points_back_to(cue: Span) -> bool:
+def _points_back_to(cue: Marked) -> bool:
     """"the coffee, I cut it out": a cessation that names what it stops with a pronoun."""
     return any(word in REFERENCE_PRONOUNS for word in cue.text.lower().split()[1:])
 
-def refused(mention: Span, cues: Sequence[Span]) -> bool:
+def refused(mention: Marked, cues: Sequence[Marked]) -> bool:
     """"I don't drink coffee": a cessation cue that is a negated use, right before the mention."""
     return any(
         c.label_ == "cessation" and c.end <= mention.start and mention.start - c.end <= NEGATION_WINDOW
@@ -168,7 +166,7 @@ def refused(mention: Span, cues: Sequence[Span]) -> bool:
         for c in cues
     )
 
-def _temporal_reaches(cue: Span, mention: Span) -> bool:
+def _temporal_reaches(cue: Marked, mention: Marked) -> bool:
     """"after drinking X", "started after I began X", or "X ... an hour later"."""
     if sentence_of(cue) != sentence_of(mention):
         return True
@@ -176,8 +174,8 @@ def _temporal_reaches(cue: Span, mention: Span) -> bool:
         return mention.start - cue.end <= CONDITIONAL_WINDOW
     return "later" in cue.text.lower() and cue.start - mention.end <= CONDITIONAL_WINDOW
 
-def mentions_condition(cues: Sequence[Span]) -> bool:
+def mentions_condition(cues: Sequence[Marked]) -> bool:
     return any(c.label_ == "condition" for c in cues)
 
-def _negated(cue: Span, cues: Sequence[Span]) -> bool:
+def _negated(cue: Marked, cues: Sequence[Marked]) -> bool:
     return any(c.label_ == "negation" and 0 <= cue.start - c.end <= 2 for c in cues)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
+from pipeline.extract.words import Words
+
 CONCEPTS_KEY = "remedy_miner.concepts"
 
 SENTENCE_STARTS_KEY = "remedy_miner.sentence_starts"
@@ -18,23 +20,32 @@ class Marked:
 
     The rules read ``start``, ``end``, ``label_`` and ``_.concept`` of the same few spans many
     times; on a spaCy Span each read goes through the vocabulary or builds an Underscore
-    object. This holds the values, and answers to the same names.
+    object. This holds the values, and answers to the same names; its text and sentence come
+    from the Doc's :class:`~pipeline.extract.words.Words`.
     """
 
-    __slots__ = ("span", "doc", "start", "end", "start_char", "end_char", "label_", "concept", "entry", "discovered",
-                 "match_rule", "ambiguous", "_text")
+    __slots__ = ("words", "doc", "start", "end", "start_char", "end_char", "label_", "concept", "entry", "discovered",
+                 "match_rule", "ambiguous", "sentence", "_text")
 
-    def __init__(self, span: Span, with_extensions: bool) -> None:
-        self.span, self.doc = span, span.doc
-        self.start, self.end = span.start, span.end
-        self.start_char, self.end_char = span.start_char, span.end_char
-        self.label_ = span.label_
+    def __init__(
+        self, words: Words, start: int, end: int, label: str,
+        concept: str = "", entry: str = "", discovered: bool = False, match_rule: str = "",
+    ) -> None:
+        self.words, self.doc = words, words.doc
+        self.start, self.end = start, end
+        self.start_char, self.end_char = words.idx[start], words.end_char(end)
+        self.label_ = label
+        self.concept, self.entry, self.discovered, self.match_rule = concept, entry, discovered, match_rule
+        self.sentence = words.sentence_starts[start]
         self._text: str | None = None
         self.ambiguous = False
-        if with_extensions:
-            values = span._
-            self.concept, self.entry = values.concept, values.entry
-            self.discovered, self.match_rule = values.discovered, values.match_rule
+
+    @classmethod
+    def of(cls, span: Span, words: Words, with_extensions: bool) -> "Marked":
+        if not with_extensions:
+            return cls(words, span.start, span.end, span.label_)
+        values = span._
+        return cls(words, span.start, span.end, span.label_, values.concept, values.entry, values.discovered, values.match_rule)
 
     @property
     def _(self) -> "Marked":
@@ -43,11 +54,30 @@ class Marked:
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = self.span.text
+            self._text = self.words.text[self.start_char : self.end_char]
         return self._text
 
     def __len__(self) -> int:
         return self.end - self.start
+
+
+class Sentence:
+    """A sentence's token and character bounds and its text (what a sentence Span says, read once)."""
+
+    __slots__ = ("words", "doc", "start", "end", "start_char", "end_char", "text")
+
+    def __init__(self, words: Words, start: int, end: int) -> None:
+        self.words, self.doc = words, words.doc
+        self.start, self.end = start, end
+        self.start_char, self.end_char = words.idx[start], words.end_char(end)
+        self.text = words.text[self.start_char : self.end_char]
+
+
+def sentences_of(words: Words) -> list[Sentence]:
+    """The sentences of a Doc, in order."""
+    boundaries = sorted(set(words.sentence_starts)) + [len(words.lower)]
+    return [Sentence(words, boundaries[i], boundaries[i + 1]) for i in range(len(boundaries) - 1)]
+
 
 def group_by_sentence_start(spans: list[Span], starts: list[int]) -> dict[int, list[Span]]:
     grouped: dict[int, list[Span]] = {}
@@ -55,13 +85,13 @@ def group_by_sentence_start(spans: list[Span], starts: list[int]) -> dict[int, l
         grouped.setdefault(starts[span.start], []).append(span)
     return grouped
 
-def concepts_near(span: Span) -> list[Span]:
+def concepts_near(span: Marked) -> list[Marked]:
     """The concept mentions of the sentence ``span`` is in (the rules look no further)."""
-    return span.doc.user_data[CONCEPTS_KEY].get(sentence_of(span), [])
+    return span.doc.user_data[CONCEPTS_KEY].get(span.sentence, [])
 
-def sentence_of(span: Span) -> int:
+def sentence_of(span: Marked) -> int:
     """The start token of the sentence ``span`` begins in (what ``span.sent.start`` says, fast)."""
-    return span.doc.user_data[SENTENCE_STARTS_KEY][span.start]
+    return span.sentence
 
 def by_sentence(spans: list[Span], sentences: list[Span], doc: Doc) -> list[list[Span]]:
     """Spans grouped by the sentence they start in, in sentence order."""

@@ -11,6 +11,8 @@ from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from pipeline.extract.words import sentence_starts_of
+
 SENTENCE_PUNCT = (".", "!", "?", "\n", "...", "!!", "??", "?!", "!?", "!!!", "???", "..", "....", "\n\n")
 
 
@@ -56,13 +58,7 @@ def sentence_start_flags(orths: list[int], punct: frozenset[int], longest: int =
 
 def sentence_starts(doc: Doc) -> list[int]:
     """For every token, the index of the first token of its sentence."""
-    starts: list[int] = []
-    current = 0
-    for index, flag in enumerate(doc.to_array(SENT_START).tolist() if len(doc) else []):
-        if flag == 1:
-            current = index
-        starts.append(current)
-    return starts
+    return sentence_starts_of(doc)
 
 
 def sentence_spans(doc: Doc, starts: list[int] | None = None) -> list[Span]:
