@@ -9,15 +9,15 @@ from __future__ import annotations
 import functools
 from typing import Iterable
 
-from spacy.attrs import IS_ALPHA, IS_TITLE, IS_UPPER, LENGTH, LIKE_NUM, LOWER, ORTH, SPACY
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
+from pipeline.extract.doc_state import Marked, keep_marked
 from pipeline.extract.extensions import register_extensions
 from pipeline.extract.lexicon import Lexicon, cached_lexicon
 from pipeline.extract.medicines import DrugDictionary, SpellingMatcher, load_drug_dictionary
+from pipeline.extract.words import Words, words_of
 from pipeline.io.rule_files import check_keys, packaged_file, parse_yaml, string_list
 
 SPAN_KEY = "concepts"
@@ -65,106 +65,132 @@ class ConceptMatcher:
         self.dose_units = frozenset(strings.add(w) for w in DOSE_UNITS)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.spans[SPAN_KEY] = find_concepts(doc, self)
+        words = words_of(doc)
+        found = find_concept_marks(doc, self, words)
+        doc.spans[SPAN_KEY] = [_concept_span(doc, mark) for mark in found]
+        keep_marked(doc, SPAN_KEY, found)
         return doc
 
 
 def find_concepts(doc: Doc, matcher: ConceptMatcher) -> list[Span]:
     """All concept spans of ``doc``: lexicon first, then the drug dictionary, then spelling."""
-    candidates = list(_lexicon_spans(doc, matcher))
+    return [_concept_span(doc, mark) for mark in find_concept_marks(doc, matcher, words_of(doc))]
+
+
+class _Values:
+    """The ``span._`` values of the candidates, by character offsets: spaCy keeps extension
+    values per (start_char, end_char), so candidates with the same offsets share them and the
+    last one written wins. The candidates are plain tuples; this keeps that behaviour."""
+
+    __slots__ = ("words", "by_offsets")
+
+    def __init__(self, words: Words) -> None:
+        self.words = words
+        self.by_offsets: dict[tuple[int, int], tuple[str, str, str]] = {}
+
+    def candidate(self, start: int, end: int, label: str, concept: str, entry: str, rule: str) -> tuple[int, int, str, tuple[int, int]]:
+        key = (self.words.idx[start], self.words.end_char(end))
+        self.by_offsets[key] = (concept, entry, rule)
+        return start, end, label, key
+
+
+def find_concept_marks(doc: Doc, matcher: ConceptMatcher, words: Words) -> list[Marked]:
+    """The concept mentions of ``doc`` as :class:`Marked`: lexicon first, then the drug
+    dictionary, then spelling; overlaps resolved like ``spacy.util.filter_spans``."""
+    values = _Values(words)
+    candidates = list(_lexicon_spans(doc, matcher, values))
     if matcher.drugs is not None or matcher.spelling is not None:
-        tokens = TokenTable.of(doc)
         if matcher.drugs is not None:
-            candidates.extend(_dictionary_spans(doc, tokens, matcher))
+            candidates.extend(_dictionary_spans(words, matcher, values))
         if matcher.spelling is not None:
-            taken = {i for span in candidates for i in range(span.start, span.end)}
-            candidates.extend(_misspelt_spans(doc, tokens, matcher, taken))
+            taken = {i for start, end, _, _ in candidates for i in range(start, end)}
+            candidates.extend(_misspelt_spans(words, matcher, taken, values))
     if candidates:
         blocked = {i for _, start, end in matcher.blockers(doc) for i in range(start, end)}
-        candidates = [span for span in candidates if not any(i in blocked for i in range(span.start, span.end))]
+        if blocked:
+            candidates = [c for c in candidates if not any(i in blocked for i in range(c[0], c[1]))]
     # Longest span wins; among equals, the lexicon beats the dictionary beats spelling.
-    candidates.sort(key=lambda s: _RULE_PRIORITY[s._.match_rule])
-    return sorted(filter_spans(candidates), key=lambda s: s.start)
+    shared = values.by_offsets
+    candidates.sort(key=lambda c: _RULE_PRIORITY[shared[c[3]][2]])
+    marks = []
+    for start, end, label, key in _longest_first(candidates):
+        concept, entry, rule = shared[key]
+        marks.append(Marked(words, start, end, label, concept, entry, False, rule))
+    return marks
 
 
-class TokenTable:
-    """Token attributes as plain lists, read once per Doc: indexing a Doc in Python creates a
-    Token object each time, and ``Doc.text`` rebuilds the text; both dominate a per-token loop."""
-
-    __slots__ = ("lower", "orth", "space", "length", "alpha", "title", "upper", "like_num", "strings")
-
-    def __init__(self, doc: Doc) -> None:
-        attributes = [LOWER, ORTH, SPACY, LENGTH, IS_ALPHA, IS_TITLE, IS_UPPER, LIKE_NUM]
-        columns = doc.to_array(attributes).T.tolist() if len(doc) else [[] for _ in attributes]
-        self.lower, self.orth, self.space, self.length, self.alpha, self.title, self.upper, self.like_num = columns
-        self.strings = doc.vocab.strings
-
-    @classmethod
-    def of(cls, doc: Doc) -> "TokenTable":
-        return cls(doc)
-
-    def phrase(self, start: int, end: int) -> str:
-        """The lower-cased text of tokens ``start:end``, single spaces where the text had space."""
-        words = [self.strings[self.orth[i]] + (" " if self.space[i] and i < end - 1 else "") for i in range(start, end)]
-        return "".join(words).lower()
+def _longest_first(candidates: list[tuple]) -> list[tuple]:
+    """``spacy.util.filter_spans`` on ``(start, end, ...)`` tuples, sorted by start."""
+    ordered = sorted(candidates, key=lambda c: (c[1] - c[0], -c[0]), reverse=True)
+    result = []
+    seen: set[int] = set()
+    for candidate in ordered:
+        start, end = candidate[0], candidate[1]
+        if start not in seen and end - 1 not in seen:
+            result.append(candidate)
+            seen.update(range(start, end))
+    return sorted(result, key=lambda c: c[0])
 
 
-def _lexicon_spans(doc: Doc, matcher: ConceptMatcher) -> Iterable[Span]:
+def _lexicon_spans(doc: Doc, matcher: ConceptMatcher, values: _Values) -> Iterable[tuple]:
     vocab_strings = doc.vocab.strings
     matches = matcher.phrase_matcher(doc)
     if len(matcher.pattern_matcher):
         matches = [*matches, *matcher.pattern_matcher(doc)]
     for match_id, start, end in matches:
         entry = vocab_strings[match_id]
-        yield _concept_span(doc, start, end, matcher.lexicon, entry, "lexicon")
+        yield _candidate(values, start, end, matcher.lexicon, entry, "lexicon")
 
 
-def _dictionary_spans(doc: Doc, tokens: TokenTable, matcher: ConceptMatcher) -> Iterable[Span]:
+def _dictionary_spans(words: Words, matcher: ConceptMatcher, values: _Values) -> Iterable[tuple]:
     drugs, lengths_of = matcher.drugs, matcher.drug_lengths
-    size = len(tokens.lower)
-    for i, lower in enumerate(tokens.lower):
+    lower_ids = words.lower_ids
+    size = len(lower_ids)
+    for i, lower in enumerate(lower_ids):
         lengths = lengths_of.get(lower)
         if lengths is None:
             continue
         for length in lengths:
             if i + length > size:
                 continue
-            generic = drugs.lookup(tokens.phrase(i, i + length))
+            generic = drugs.lookup(words.phrase(i, i + length))
             if generic:
-                if length == 1 and not _looks_like_a_drug_name(tokens, i, matcher.dose_units):
+                if length == 1 and not _looks_like_a_drug_name(words, i, matcher.dose_units):
                     break
                 entry = generic if generic in matcher.lexicon.concepts else ""
-                yield _concept_span(doc, i, i + length, matcher.lexicon, entry, "drug-dictionary", generic)
+                yield _candidate(values, i, i + length, matcher.lexicon, entry, "drug-dictionary", generic)
                 break
 
 
-def _misspelt_spans(doc: Doc, tokens: TokenTable, matcher: ConceptMatcher, taken: set[int]) -> Iterable[Span]:
-    for i, lower in enumerate(tokens.lower):
-        if i in taken or not tokens.alpha[i] or lower in matcher.known_words:
+def _misspelt_spans(words: Words, matcher: ConceptMatcher, taken: set[int], values: _Values) -> Iterable[tuple]:
+    alpha, known = words.is_alpha, matcher.known_words
+    for i, lower in enumerate(words.lower_ids):
+        if i in taken or not alpha[i] or lower in known:
             continue
-        if not _looks_like_a_drug_name(tokens, i, matcher.dose_units, min_length=99):
+        if not _looks_like_a_drug_name(words, i, matcher.dose_units, min_length=99):
             continue  # lower-case words are too often ordinary words ("starting" is not "statin")
-        entry = matcher.spelling.match(tokens.phrase(i, i + 1))
+        entry = matcher.spelling.match(words.phrase(i, i + 1))
         if entry:
-            yield _concept_span(doc, i, i + 1, matcher.lexicon, entry, "fuzzy")
+            yield _candidate(values, i, i + 1, matcher.lexicon, entry, "fuzzy")
 
 
-def _looks_like_a_drug_name(tokens: TokenTable, i: int, dose_units: frozenset[int], min_length: int = 8) -> bool:
+def _looks_like_a_drug_name(words: Words, i: int, dose_units: frozenset[int], min_length: int = 8) -> bool:
     """A one-word hit counts when written like a name, followed by a dose, or long."""
-    following = i + 1 if i + 1 < len(tokens.lower) else None
-    dosed = following is not None and (tokens.like_num[following] or tokens.lower[following] in dose_units)
-    return bool(tokens.title[i] or tokens.upper[i] or dosed or tokens.length[i] >= min_length)
+    following = i + 1 if i + 1 < len(words.lower_ids) else None
+    dosed = following is not None and (words.like_num[following] or words.lower_ids[following] in dose_units)
+    return bool(words.is_title[i] or words.is_upper[i] or dosed or words.length[i] >= min_length)
 
 
-def _concept_span(doc: Doc, start: int, end: int, lexicon: Lexicon, entry: str, rule: str, generic: str = "") -> Span:
+def _candidate(values: _Values, start: int, end: int, lexicon: Lexicon, entry: str, rule: str, generic: str = "") -> tuple:
     if entry:
         concept = lexicon.canonical(entry)
-        span = Span(doc, start, end, label=concept.category)
-        span._.concept, span._.entry = concept.name, entry
-    else:
-        span = Span(doc, start, end, label="medication")
-        span._.concept = span._.entry = generic
-    span._.match_rule = rule
+        return values.candidate(start, end, concept.category, concept.name, entry, rule)
+    return values.candidate(start, end, "medication", generic, generic, rule)
+
+
+def _concept_span(doc: Doc, mark: Marked) -> Span:
+    span = Span(doc, mark.start, mark.end, label=mark.label_)
+    span._.concept, span._.entry, span._.match_rule = mark.concept, mark.entry, mark.match_rule
     return span
 
 

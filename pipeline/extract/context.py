@@ -36,6 +36,8 @@ from pipeline.extract.doc_state import (
     Marked,
     Sentence,
     by_sentence,
+    forget_marked,
+    marked_spans,
     concepts_near,
     group_by_sentence_start,
     sentences_of,
@@ -112,14 +114,14 @@ def decide_claims(doc: Doc, context: ClaimContext) -> list[Claim]:
     """Claims for every concept span of ``doc``, in text order."""
     try:
         words = words_of(doc)
-        concepts = [Marked.of(span, words, True) for span in doc.spans[CONCEPT_KEY]]
+        concepts = marked_spans(doc, CONCEPT_KEY, words, True)
         if not concepts:
             return []
         for mention in concepts:
             mention.ambiguous = mention.entry in context.ambiguous
         starts = words.sentence_starts
         sentences = sentences_of(words)
-        cues = [Marked.of(span, words, False) for span in doc.spans[CUE_KEY]]
+        cues = marked_spans(doc, CUE_KEY, words, False)
         # Span groups and Span.sent are costly to rebuild; the rules below read these per-doc copies.
         doc.user_data[SENTENCE_STARTS_KEY] = starts
         doc.user_data[CONCEPTS_KEY] = group_by_sentence_start(concepts, starts)
@@ -130,6 +132,7 @@ def decide_claims(doc: Doc, context: ClaimContext) -> list[Claim]:
         doc.user_data.pop(SENTENCE_STARTS_KEY, None)
         doc.user_data.pop(ABOUT_CRAMPS_KEY, None)
         forget_words(doc)
+        forget_marked(doc)
 
 
 def _decide_sentences(doc: Doc, context: ClaimContext, sentences: list[Sentence], concepts: list[Marked], cues: list[Marked]) -> list[Claim]:

@@ -12,6 +12,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from pipeline.extract.cues import CueSet, cached_cues
+from pipeline.extract.doc_state import Marked, keep_marked
+from pipeline.extract.words import words_of
 
 SPAN_KEY = "cues"
 # Labels used as plain word sets by the components (never as spans), and labels whose single
@@ -52,24 +54,60 @@ class CueMatcher:
             (label, _hashed(strings, w.first), _hashed(strings, w.then), _hashed(strings, w.last), w.gap, _hashed(strings, w.blockers))
             for label, windows in (cues.windows or {}).items() for w in windows
         ]
+        self.windows_by_first = windows_by_first(self.windows)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.spans[SPAN_KEY] = find_cues(doc, self.phrase_matcher, self.pattern_matcher, self.windows)
+        words = words_of(doc)
+        found = find_cue_triples(doc, self.phrase_matcher, self.pattern_matcher, self.windows_by_first, words.lower_ids)
+        doc.spans[SPAN_KEY] = [Span(doc, start, end, label=label) for start, end, label in found]
+        keep_marked(doc, SPAN_KEY, [Marked(words, start, end, label) for start, end, label in found])
         return doc
+
+
+def windows_by_first(windows: list[tuple]) -> dict[int, list[tuple]]:
+    """The window cues indexed by the hashes of their first words (in their order)."""
+    index: dict[int, list[tuple]] = {}
+    for window in windows:
+        for word in window[1]:
+            index.setdefault(word, []).append(window)
+    return index
 
 
 def _hashed(strings, words: frozenset[str]) -> frozenset[int]:
     return frozenset(strings.add(word) for word in words)
 
 
-def window_matches(lowers: list[int], windows: list[tuple]) -> list[tuple[int, int, str]]:
-    """``(start, end, label)`` for every window cue in a Doc given as lower-case word hashes."""
+def find_cues(doc: Doc, phrase_matcher: PhraseMatcher, pattern_matcher: Matcher, windows: list[tuple] = ()) -> list[Span]:
+    """Cue spans of ``doc``, sorted, with competing cues inside longer ones removed."""
+    lowers = doc.to_array(LOWER).tolist() if len(doc) else []
+    found = find_cue_triples(doc, phrase_matcher, pattern_matcher, windows_by_first(windows), lowers)
+    return [Span(doc, start, end, label=label) for start, end, label in found]
+
+
+def find_cue_triples(
+    doc: Doc, phrase_matcher: PhraseMatcher, pattern_matcher: Matcher, windows: dict[int, list[tuple]], lowers: list[int]
+) -> list[tuple[int, int, str]]:
+    """``(start, end, label)`` of the cues of ``doc``, sorted, with competing cues inside longer
+    ones removed; ``windows`` as :func:`windows_by_first` gives them, ``lowers`` the word hashes."""
+    strings = doc.vocab.strings
+    matches = phrase_matcher(doc)
+    if len(pattern_matcher):
+        matches = [*matches, *pattern_matcher(doc)]
+    found = {(start, end, strings[match_id]) for match_id, start, end in matches}
+    if windows and lowers:
+        found.update(window_matches(lowers, windows))
+    spans = sorted(found)
+    covered = _longest_competing_cover(spans)
+    return [s for s in spans if s[2] not in COMPETING or not _inside_longer(s, covered)]
+
+
+def window_matches(lowers: list[int], windows: dict[int, list[tuple]]) -> list[tuple[int, int, str]]:
+    """``(start, end, label)`` for every window cue in a Doc given as lower-case word hashes;
+    ``windows`` indexed by first word (:func:`windows_by_first`)."""
     found = []
     size = len(lowers)
-    for label, first, then, last, gap, blockers in windows:
-        for start, word in enumerate(lowers):
-            if word not in first:
-                continue
+    for start, word in enumerate(lowers):
+        for label, _, then, last, gap, blockers in windows.get(word, ()):
             position = start + 1
             if then:
                 if position >= size or lowers[position] not in then:
@@ -82,21 +120,6 @@ def window_matches(lowers: list[int], windows: list[tuple]) -> list[tuple[int, i
                 if lowers[index] in blockers:
                     break
     return found
-
-
-def find_cues(doc: Doc, phrase_matcher: PhraseMatcher, pattern_matcher: Matcher, windows: list[tuple] = ()) -> list[Span]:
-    """Cue spans of ``doc``, sorted, with competing cues inside longer ones removed."""
-    strings = doc.vocab.strings
-    matches = phrase_matcher(doc)
-    if len(pattern_matcher):
-        matches = [*matches, *pattern_matcher(doc)]
-    found = {(start, end, strings[match_id]) for match_id, start, end in matches}
-    if windows and len(doc):
-        found.update(window_matches(doc.to_array(LOWER).tolist(), windows))
-    spans = sorted(found)
-    covered = _longest_competing_cover(spans)
-    kept = [s for s in spans if s[2] not in COMPETING or not _inside_longer(s, covered)]
-    return [Span(doc, start, end, label=label) for start, end, label in kept]
 
 
 def _longest_competing_cover(spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:

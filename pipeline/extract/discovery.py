@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from pipeline.extract.concept_matcher import SPAN_KEY as CONCEPT_KEY
 from pipeline.extract.cue_matcher import SPAN_KEY as CUE_KEY
 from pipeline.extract.cues import CueSet, cached_cues
+from pipeline.extract.doc_state import Marked, keep_marked, marked_spans, sentences_of
 from pipeline.extract.extensions import register_extensions
-from pipeline.extract.sentences import sentence_spans, sentence_starts
+from pipeline.extract.words import Words, words_of
 
 MAX_PHRASE_TOKENS = 4
 QUANTITY_LINKS = frozenset({"of", "af", "o'"})
@@ -49,109 +49,116 @@ class Discovery:
         self.cue_words = frozenset(w for label, phrases in cues.phrases.items() if label != "discovery_stop" for p in phrases for w in p.split())
 
     def __call__(self, doc: Doc) -> Doc:
-        known = list(doc.spans[CONCEPT_KEY])
-        found = list(discover_phrases(doc, doc.spans[CUE_KEY], known, self))
+        words = words_of(doc)
+        known = marked_spans(doc, CONCEPT_KEY, words, True)
+        found = list(discover_phrases(words, marked_spans(doc, CUE_KEY, words, False), known, self))
         if found:
-            doc.spans[CONCEPT_KEY] = sorted(known + found, key=lambda s: s.start)
+            spans = [*doc.spans[CONCEPT_KEY], *(_discovered_span(doc, mark) for mark in found)]
+            doc.spans[CONCEPT_KEY] = sorted(spans, key=lambda s: s.start)
+            keep_marked(doc, CONCEPT_KEY, sorted([*known, *found], key=lambda m: m.start))
         return doc
 
 
-def discover_phrases(doc: Doc, cues: Iterable[Span], known: list[Span], words: "Discovery") -> Iterable[Span]:
+def discover_phrases(words: Words, cues: list[Marked], known: list[Marked], finder: "Discovery") -> Iterable[Marked]:
     """Noun phrases next to claim cues that overlap no known concept."""
-    stop_words, cue_words = words.stop_words, words.cue_words
+    stop_words, cue_words = finder.stop_words, finder.cue_words
     taken = {i for span in known for i in range(span.start, span.end)}
-    cue_list = list(cues)
-    starts = sentence_starts(doc)
-    for quoted in _quoted_names(doc, cue_list, starts):
-        if not any(i in taken for i in range(quoted.start, quoted.end)):
-            taken.update(range(quoted.start, quoted.end))
-            yield _discovered_span(quoted, None)
-    claim_sentences = {starts[c.start] for c in cue_list if c.label_ in TRAILING_CUES | {"relief_outcome", "purpose"}}
+    starts = words.sentence_starts
+    for start, end in _quoted_names(words, cues, starts):
+        if not any(i in taken for i in range(start, end)):
+            taken.update(range(start, end))
+            yield _discovered(words, start, end, None)
+    claim_sentences = {starts[c.start] for c in cues if c.label_ in TRAILING_CUES | {"relief_outcome", "purpose"}}
     seen: set[tuple[int, int]] = set()
-    longer_claims = {(c.start, c.end) for c in cue_list if c.label_ in TRAILING_CUES | {"worsened", "helped"}}
-    for cue in cue_list:
+    longer_claims = {(c.start, c.end) for c in cues if c.label_ in TRAILING_CUES | {"worsened", "helped"}}
+    for cue in cues:
         candidate = None
         if any(start <= cue.start and cue.end < end for start, end in longer_claims):
             continue  # "take" in "take care of" is part of a claim phrase, not a lead-in
         if cue.label_ == "discovery_lead" and (starts[cue.start] in claim_sentences or cue.text.lower() in CREDITING_LEADS):
-            candidate = _phrase_after(doc, cue.end, stop_words, cue_words)
-        elif cue.label_ in TRAILING_CUES and cue[0].lower_ in words.claim_verbs:
-            candidate = _phrase_before(doc, cue.start, stop_words, cue_words)
-        if candidate is None or (candidate.start, candidate.end) in seen:
+            candidate = _phrase_after(words, cue.end, stop_words, cue_words)
+        elif cue.label_ in TRAILING_CUES and words.lower[cue.start] in finder.claim_verbs:
+            candidate = _phrase_before(words, cue.start, stop_words, cue_words)
+        if candidate is None or candidate in seen:
             continue
-        if any(i in taken for i in range(candidate.start, candidate.end)):
+        if any(i in taken for i in range(candidate[0], candidate[1])):
             continue
-        seen.add((candidate.start, candidate.end))
-        yield _discovered_span(candidate, cue)
+        seen.add(candidate)
+        yield _discovered(words, candidate[0], candidate[1], cue)
 
 
-def _phrase_after(doc: Doc, start: int, stop_words: frozenset[str], cue_words: frozenset[str]) -> Span | None:
+def _phrase_after(words: Words, start: int, stop_words: frozenset[str], cue_words: frozenset[str]) -> tuple[int, int] | None:
+    lower, size = words.lower, len(words.lower)
     index = start
-    while index < len(doc) and doc[index].lower_ in stop_words and doc[index].lower_ not in {"and", "but", "to"}:
+    while index < size and lower[index] in stop_words and lower[index] not in {"and", "but", "to"}:
         index += 1
     end = index
-    while end < len(doc) and end - index < MAX_PHRASE_TOKENS and _phrase_token(doc[end], stop_words, cue_words, end > index):
+    while end < size and end - index < MAX_PHRASE_TOKENS and _phrase_token(words, end, stop_words, cue_words, end > index):
         end += 1
-    if any(t.lower_ in QUANTITY_LINKS for t in doc[end : end + 2]):
+    if not QUANTITY_LINKS.isdisjoint(lower[end : end + 2]):
         return None  # "a fair amount of ...", "a lot of ...": a quantity, not a thing
-    return _trimmed(doc, index, end, stop_words)
+    return _trimmed(words, index, end, stop_words)
 
 
-def _phrase_before(doc: Doc, end: int, stop_words: frozenset[str], cue_words: frozenset[str]) -> Span | None:
+def _phrase_before(words: Words, end: int, stop_words: frozenset[str], cue_words: frozenset[str]) -> tuple[int, int] | None:
     start = end
-    while start > 0 and end - start < MAX_PHRASE_TOKENS and _phrase_token(doc[start - 1], stop_words, cue_words, True):
+    while start > 0 and end - start < MAX_PHRASE_TOKENS and _phrase_token(words, start - 1, stop_words, cue_words, True):
         start -= 1
-    return _trimmed(doc, start, end, stop_words)
+    return _trimmed(words, start, end, stop_words)
 
 
-def _phrase_token(token, stop_words: frozenset[str], cue_words: frozenset[str], inside: bool) -> bool:
-    """Can this token be part of a discovered noun phrase?"""
-    if token.is_space or token.is_punct and token.text not in {"'s", "-", "&"}:
+def _phrase_token(words: Words, i: int, stop_words: frozenset[str], cue_words: frozenset[str], inside: bool) -> bool:
+    """Can token ``i`` be part of a discovered noun phrase?"""
+    text = words.orth[i]
+    if words.is_space[i] or words.is_punct[i] and text not in {"'s", "-", "&"}:
         return False
-    if token.like_num or token.like_url or token.like_email:
+    if words.like_num[i] or words.like_url[i] or words.like_email[i]:
         return False
-    if token.text == "'s":
+    if text == "'s":
         return inside
-    return token.lower_ not in stop_words and token.lower_ not in cue_words and (token.is_alpha or "-" in token.text)
+    lower = words.lower[i]
+    return lower not in stop_words and lower not in cue_words and bool(words.is_alpha[i] or "-" in text)
 
 
-def _trimmed(doc: Doc, start: int, end: int, stop_words: frozenset[str]) -> Span | None:
-    while start < end and (doc[start].lower_ in stop_words or doc[start].text == "'s"):
+def _trimmed(words: Words, start: int, end: int, stop_words: frozenset[str]) -> tuple[int, int] | None:
+    lower, orth = words.lower, words.orth
+    while start < end and (lower[start] in stop_words or orth[start] == "'s"):
         start += 1
-    while end > start and (doc[end - 1].lower_ in stop_words or doc[end - 1].text in {"'s", "-", "&"}):
+    while end > start and (lower[end - 1] in stop_words or orth[end - 1] in {"'s", "-", "&"}):
         end -= 1
-    if start >= end or not any(t.is_alpha and len(t) > 2 for t in doc[start:end]):
+    if start >= end or not any(words.is_alpha[i] and words.length[i] > 2 for i in range(start, end)):
         return None
-    return doc[start:end]
+    return start, end
 
 
-def _quoted_names(doc: Doc, cues: list[Span], starts: list[int]) -> Iterable[Span]:
+def _quoted_names(words: Words, cues: list[Marked], starts: list[int]) -> Iterable[tuple[int, int]]:
     """Product names in quotes ("Stop Leg Cramps") in a sentence that uses or asks about them."""
-    if not doc.vocab.strings and not len(doc):
-        return
-    quotes = {doc.vocab.strings[q] for q in QUOTES if q in doc.vocab.strings}
-    if not quotes.intersection(doc.to_array(ORTH).tolist()):
+    if QUOTES.isdisjoint(words.orth):
         return
     acting = {starts[c.start] for c in cues if c.label_ in {"use", "discovery_lead", "question_start", "tried", "purpose"}}
-    acting |= {sentence.start for sentence in sentence_spans(doc, starts) if sentence.text.rstrip().endswith("?")}
+    acting |= {sentence.start for sentence in sentences_of(words) if sentence.text.rstrip().endswith("?")}
     opening = None
-    for token in doc:
-        if token.text not in QUOTES:
+    for index, text in enumerate(words.orth):
+        if text not in QUOTES:
             continue
         if opening is None:
-            opening = token.i
+            opening = index
             continue
-        inside = doc[opening + 1 : token.i]
-        opening = None
-        words = [t for t in inside if t.is_alpha]
-        if 0 < len(inside) <= MAX_PHRASE_TOKENS + 1 and words and all(t.is_title or t.is_upper for t in words):
-            if starts[inside.start] in acting:
-                yield inside
+        start, end, opening = opening + 1, index, None
+        alpha = [i for i in range(start, end) if words.is_alpha[i]]
+        if 0 < end - start <= MAX_PHRASE_TOKENS + 1 and alpha and all(words.is_title[i] or words.is_upper[i] for i in alpha):
+            if starts[start] in acting:
+                yield start, end
 
 
-def _discovered_span(phrase: Span, cue: Span | None) -> Span:
-    span = Span(phrase.doc, phrase.start, phrase.end, label="other")
-    span._.concept = span._.entry = " ".join(phrase.text.lower().split())
-    span._.discovered = True
-    span._.match_rule = f"discovery:{cue.label_}" if cue is not None else "discovery:quoted"
+def _discovered(words: Words, start: int, end: int, cue: Marked | None) -> Marked:
+    name = " ".join(words.span_text(start, end).lower().split())
+    rule = f"discovery:{cue.label_}" if cue is not None else "discovery:quoted"
+    return Marked(words, start, end, "other", name, name, True, rule)
+
+
+def _discovered_span(doc: Doc, mark: Marked) -> Span:
+    span = Span(doc, mark.start, mark.end, label="other")
+    span._.concept, span._.entry = mark.concept, mark.entry
+    span._.discovered, span._.match_rule = True, mark.match_rule
     return span

@@ -105,3 +105,26 @@ def by_sentence(spans: list[Span], sentences: list[Span], doc: Doc) -> list[list
 def inside(cue: Span, mention: Span) -> bool:
     """A cue wholly inside the mention ("use" in "use heat") says nothing about it."""
     return mention.start <= cue.start and cue.end <= mention.end
+
+
+MARKED_KEY = "remedy_miner.marked"
+
+
+def keep_marked(doc: Doc, key: str, marked: list[Marked]) -> None:
+    """Remember the plain copies of the span group ``doc.spans[key]`` the component just wrote,
+    so that the next components need not rebuild them from Span objects."""
+    doc.user_data.setdefault(MARKED_KEY, {})[key] = (doc.spans[key], marked)
+
+
+def marked_spans(doc: Doc, key: str, words: Words, with_extensions: bool) -> list[Marked]:
+    """The spans of ``doc.spans[key]`` as :class:`Marked`, from the copies kept by
+    :func:`keep_marked` while the group is the one they were made from, else read afresh."""
+    group = doc.spans[key] if key in doc.spans else []
+    kept = doc.user_data.get(MARKED_KEY, {}).get(key)
+    if kept is not None and kept[0] is group and len(kept[1]) == len(group) and (not kept[1] or kept[1][0].words is words):
+        return kept[1]
+    return [Marked.of(span, words, with_extensions) for span in group]
+
+
+def forget_marked(doc: Doc) -> None:
+    doc.user_data.pop(MARKED_KEY, None)

@@ -6,12 +6,14 @@ comment, so they use these lists, computed from one array read per Doc.
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy
 from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline.extract.words import sentence_starts_of
+from pipeline.extract.words import sentence_starts_of, words_of
 
 SENTENCE_PUNCT = (".", "!", "?", "\n", "...", "!!", "??", "?!", "!?", "!!!", "???", "..", "....", "\n\n")
 
@@ -30,7 +32,10 @@ class SentenceSplitter:
 
     def __call__(self, doc: Doc) -> Doc:
         if len(doc):
-            doc.from_array([SENT_START], sentence_start_flags(doc.to_array(ORTH).tolist(), self.punct))
+            words = words_of(doc)
+            starts = sentence_starts_after_punct(words.orth_ids, self.punct)
+            doc.from_array([SENT_START], start_flags(starts))
+            words.sentence_starts = starts  # what the flags just written say
         return doc
 
 
@@ -38,11 +43,16 @@ MAX_SENTENCE_TOKENS = 120
 
 
 def sentence_start_flags(orths: list[int], punct: frozenset[int], longest: int = MAX_SENTENCE_TOKENS) -> numpy.ndarray:
-    """1 where a sentence starts, -1 elsewhere: a new sentence begins at the first token that is
-    not sentence punctuation after one that is. A run-on with no punctuation is cut every
-    ``longest`` tokens: no reader claim spans more, and the rules' cost grows with length."""
-    flags = numpy.full(len(orths), -1, dtype="int64")
-    flags[0] = 1
+    """1 where a sentence starts, -1 elsewhere (see :func:`sentence_starts_after_punct`)."""
+    return start_flags(sentence_starts_after_punct(orths, punct, longest))
+
+
+def sentence_starts_after_punct(orths: Sequence[int], punct: frozenset[int], longest: int = MAX_SENTENCE_TOKENS) -> list[int]:
+    """For every token, the first token of its sentence: a new sentence begins at the first
+    token that is not sentence punctuation after one that is. A run-on with no punctuation is
+    cut every ``longest`` tokens: no reader claim spans more, and the rules' cost grows with length."""
+    starts: list[int] = []
+    current = 0
     seen_end = False
     length = 0
     for index, orth in enumerate(orths):
@@ -50,9 +60,17 @@ def sentence_start_flags(orths: list[int], punct: frozenset[int], longest: int =
         if orth in punct:
             seen_end = True
         elif seen_end or length > longest:
-            flags[index] = 1
+            current = index
             seen_end = False
             length = 1
+        starts.append(current)
+    return starts
+
+
+def start_flags(starts: list[int]) -> numpy.ndarray:
+    """The ``SENT_START`` column for ``Doc.from_array``: 1 where a sentence starts, -1 elsewhere."""
+    flags = numpy.full(len(starts), -1, dtype="int64")
+    flags[sorted(set(starts))] = 1
     # spaCy reads the flags as unsigned 64-bit values (-1 wraps around, as it expects).
     return flags.astype("uint64").reshape(-1, 1)
 

@@ -8,34 +8,76 @@ hashes. The values are exactly what the Token attributes say (``lower[i] == doc[
 """
 from __future__ import annotations
 
-import numpy
-from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, IS_TITLE, IS_UPPER, LENGTH, LIKE_EMAIL, LIKE_NUM, LIKE_URL, LOWER, ORTH, SENT_START, SPACY
+from spacy.attrs import IDX, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc
 
 WORDS_KEY = "remedy_miner.words"
 
-_ATTRIBUTES = [LOWER, ORTH, SPACY, IS_SPACE, IS_PUNCT, IS_ALPHA, IDX, LENGTH, IS_TITLE, IS_UPPER, LIKE_NUM, LIKE_URL, LIKE_EMAIL]
+
+class Lexemes:
+    """What the rules read of each vocabulary entry, by orth hash, cached across Docs.
+
+    These attributes belong to the lexeme, not the token: looked up once per distinct word
+    rather than once per token (``Doc.to_array`` of a lexeme flag asks the vocabulary for
+    every token). The cache is cleared when it grows past ``limit`` entries.
+    """
+
+    def __init__(self, vocab, limit: int = 500_000) -> None:
+        self.vocab, self.limit = vocab, limit
+        self.entries: dict[int, tuple] = {}
+
+    def of(self, orths: list[int]) -> list[tuple]:
+        entries = self.entries
+        if len(entries) > self.limit:
+            entries.clear()
+        found = [entries.get(orth) for orth in orths]
+        if None in found:
+            found = [entry if entry is not None else self._read(orth) for entry, orth in zip(found, orths)]
+        return found
+
+    def _read(self, orth: int) -> tuple:
+        lex = self.vocab[orth]
+        entry = (lex.orth_, lex.lower_, lex.lower, lex.is_space, lex.is_punct, lex.is_alpha, len(lex.orth_),
+                 lex.is_title, lex.is_upper, lex.like_num, lex.like_url, lex.like_email)
+        self.entries[orth] = entry
+        return entry
+
+
+_LEXEMES: dict[int, Lexemes] = {}
+
+
+def lexemes_of(vocab) -> Lexemes:
+    """The shared :class:`Lexemes` of ``vocab`` (the few most recent vocabularies are kept)."""
+    lexemes = _LEXEMES.get(id(vocab))
+    if lexemes is None or lexemes.vocab is not vocab:
+        if len(_LEXEMES) >= 4:
+            del _LEXEMES[next(iter(_LEXEMES))]
+        lexemes = _LEXEMES[id(vocab)] = Lexemes(vocab)
+    return lexemes
 
 
 class Words:
-    """Token attributes of one Doc as lists indexed by token position, and its text."""
+    """Token attributes of one Doc as sequences indexed by token position, and its text."""
 
     __slots__ = (
-        "doc", "text", "lower", "orth", "space", "is_space", "is_punct", "is_alpha", "idx", "length", "is_title",
+        "doc", "text", "lower", "lower_ids", "orth_ids", "orth", "space", "is_space", "is_punct", "is_alpha", "idx", "length", "is_title",
         "is_upper", "like_num", "like_url", "like_email", "_sentence_starts",
     )
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        columns = doc.to_array(_ATTRIBUTES).T.tolist() if len(doc) else [[] for _ in _ATTRIBUTES]
-        (lower, orth, self.space, self.is_space, self.is_punct, self.is_alpha, self.idx, self.length, self.is_title,
-         self.is_upper, self.like_num, self.like_url, self.like_email) = columns
-        strings = doc.vocab.strings
-        self.lower: list[str] = [strings[h] for h in lower]
-        self.orth: list[str] = [strings[h] for h in orth]
+        self._sentence_starts: list[int] | None = None
+        if not len(doc):
+            self.orth = self.orth_ids = self.lower = self.lower_ids = self.space = self.idx = ()
+            self.is_space = self.is_punct = self.is_alpha = self.length = self.is_title = self.is_upper = ()
+            self.like_num = self.like_url = self.like_email = ()
+            self.text = ""
+            return
+        self.orth_ids, self.space, self.idx = doc.to_array([ORTH, SPACY, IDX]).T.tolist()
+        (self.orth, self.lower, self.lower_ids, self.is_space, self.is_punct, self.is_alpha, self.length,
+         self.is_title, self.is_upper, self.like_num, self.like_url, self.like_email) = zip(*lexemes_of(doc.vocab).of(self.orth_ids))
         # What ``doc.text`` says, without a Token object per word.
         self.text = "".join([word + " " if space else word for word, space in zip(self.orth, self.space)])
-        self._sentence_starts: list[int] | None = None
 
     def end_char(self, end: int) -> int:
         """Where the token before ``end`` ends in the text (what ``Span.end_char`` says)."""
@@ -47,12 +89,21 @@ class Words:
             return ""
         return self.text[self.idx[start] : self.end_char(end)]
 
+    def phrase(self, start: int, end: int) -> str:
+        """The lower-cased text of tokens ``start:end``, single spaces where the text had space."""
+        orth, space = self.orth, self.space
+        return "".join([orth[i] + (" " if space[i] and i < end - 1 else "") for i in range(start, end)]).lower()
+
     @property
     def sentence_starts(self) -> list[int]:
         """For every token, the index of the first token of its sentence."""
         if self._sentence_starts is None:
             self._sentence_starts = sentence_starts_of(self.doc)
         return self._sentence_starts
+
+    @sentence_starts.setter
+    def sentence_starts(self, starts: list[int]) -> None:
+        self._sentence_starts = starts
 
 
 def words_of(doc: Doc) -> Words:
@@ -73,8 +124,10 @@ def forget_words(doc: Doc) -> None:
 
 def sentence_starts_of(doc: Doc) -> list[int]:
     """For every token, the index of the first token of its sentence (one array read)."""
-    if not len(doc):
-        return []
-    flags = doc.to_array(SENT_START)
-    positions = numpy.arange(len(flags))
-    return numpy.maximum.accumulate(numpy.where(flags == 1, positions, 0)).tolist()
+    starts: list[int] = []
+    current = 0
+    for index, flag in enumerate(doc.to_array(SENT_START).tolist() if len(doc) else []):
+        if flag == 1:
+            current = index
+        starts.append(current)
+    return starts
