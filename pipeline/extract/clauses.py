@@ -62,25 +62,28 @@ def attached_cues(
     sentence: Sentence,
     following: list[Marked],
     negated: bool = False,
+    free_cues: list[tuple[Marked, bool]] | None = None,
 ) -> list[Marked]:
     """The cues that speak about ``mention``: its segment's, else borrowed ones.
 
     A segment without an effect cue borrows the effect cues of segments in the same
     sentence that name no concept, and then outcome cues from the next sentences.
+    ``free_cues`` (from :func:`cues_in_free_segments`, the same for every mention of the
+    sentence) saves working that out again.
     """
     start, end = segment
     mentions = [m for m in concepts_near(mention) if start <= m.start < end]
+    alone = len(mentions) < 2  # nothing can stand between a cue and the segment's only mention
     own = [
         c for c in sentence_cues
-        if start <= c.start and c.end <= end and not inside(c, mention) and not _separated(mention, c, mentions)
+        if start <= c.start and c.end <= end and not inside(c, mention) and (alone or not _separated(mention, c, mentions))
         and not (c.label_ == "relief_outcome" and c.end == mention.start)  # "no more sugar": not an outcome
     ]
-    concept_tokens = {i for span in concepts_near(mention) for i in range(span.start, span.end)}
-    free = [c for c in sentence_cues if not (start <= c.start and c.end <= end)
-            and not _segment_has_concept(segment_of(c, segments), concept_tokens)]
     if not any(c.label_ in EFFECT_LABELS for c in own):
+        free = _free(mention, segment, segments, sentence_cues, free_cues)
         own += [c for c in free if c.label_ in EFFECT_LABELS and (c.start >= end or c.label_ in STATE_LABELS)]
     elif not any(c.label_ in OUTCOME_LABELS for c in own):
+        free = _free(mention, segment, segments, sentence_cues, free_cues)
         causal = any(c.label_ in {"worsened", "caused_by"} for c in own)
         own += [
             c for c in free
@@ -91,10 +94,20 @@ def attached_cues(
         own += following
     return own
 
+def _free(
+    mention: Marked, segment: tuple[int, int], segments: list[tuple[int, int]], sentence_cues: list[Marked],
+    free_cues: list[tuple[Marked, bool]] | None,
+) -> list[Marked]:
+    """Cues outside the mention's segment, in segments that name no concept."""
+    start, end = segment
+    if free_cues is None:
+        free_cues = cues_in_free_segments(concepts_near(mention), segments, sentence_cues)
+    return [c for c, free_segment in free_cues if free_segment and not (start <= c.start and c.end <= end)]
+
 def _acts_on(mention: Marked, cues: list[Marked], mentions: list[Marked]) -> bool:
     """Later sentences' outcomes belong to a mention that something is done with (taken,
     stopped, tried...), or to the only thing its clause names."""
-    if any(c.label_ in ACTING_LABELS for c in cues) or len({m._.concept for m in mentions}) == 1:
+    if any(c.label_ in ACTING_LABELS for c in cues) or len({m.concept for m in mentions}) == 1:
         return True
     first_in_sentence = min(mentions, key=lambda m: m.start, default=mention)
     return first_in_sentence.start == mention.start
@@ -104,7 +117,7 @@ def _separated(mention: Marked, cue: Marked, mentions: list[Marked]) -> bool:
     low, high = (mention.end, cue.start) if cue.start >= mention.end else (cue.end, mention.start)
     between = [
         m for m in mentions
-        if low <= m.start and m.end <= high and m._.concept != mention._.concept and m.label_ != "condition"
+        if low <= m.start and m.end <= high and m.concept != mention.concept and m.label_ != "condition"
         and not m.ambiguous
     ]
     if not between:
@@ -123,6 +136,14 @@ def _only_separators(words: Words, start: int, end: int) -> bool:
 def _segment_has_concept(segment: tuple[int, int], concept_tokens: set[int]) -> bool:
     return any(segment[0] <= i < segment[1] for i in concept_tokens)
 
+def cues_in_free_segments(
+    mentions: list[Marked], segments: list[tuple[int, int]], sentence_cues: list[Marked]
+) -> list[tuple[Marked, bool]]:
+    """Each cue of the sentence, and whether its segment names no concept (it may lend its cues)."""
+    concept_tokens = {i for span in mentions for i in range(span.start, span.end)}
+    free = {segment: not _segment_has_concept(segment, concept_tokens) for segment in segments}
+    return [(c, free[segment_of(c, segments)]) for c in sentence_cues]
+
 def following_context(index: int, sentences: list[Sentence], mentions: list[list[Marked]], cues: list[list[Marked]]) -> list[Marked]:
     """Cues of the next sentences that still speak about this sentence's concepts.
 
@@ -131,10 +152,10 @@ def following_context(index: int, sentences: list[Sentence], mentions: list[list
     ("No leg cramps for months."). The search ends at the first outcome, or at a sentence
     that names a concept of its own (conditions aside).
     """
-    concepts_here = {m._.concept for m in mentions[index]}
+    concepts_here = {m.concept for m in mentions[index]}
     lent: list[Marked] = []
     for later in range(index + 1, min(index + 1 + FOLLOWING_SENTENCES, len(cues))):
-        if any(m.label_ != "condition" and m._.concept not in concepts_here for m in mentions[later]):
+        if any(m.label_ != "condition" and m.concept not in concepts_here for m in mentions[later]):
             break
         if _points_back(sentences[later], cues[later]):
             lent.extend(c for c in cues[later] if c.label_ in EFFECT_LABELS or c.label_ == "hedge")
@@ -192,11 +213,7 @@ def is_question(sentence: Sentence, cues: Iterable[Marked], text: str | None = N
 
 def _first_word(sentence: Sentence) -> int | None:
     """The first token of the sentence that is neither space nor punctuation."""
-    is_space, is_punct = sentence.words.is_space, sentence.words.is_punct
-    for i in range(sentence.start, sentence.end):
-        if not is_space[i] and not is_punct[i]:
-            return i
-    return None
+    return sentence.first_word
 
 def question_start(sentence: Sentence, cues: Iterable[Marked], segments: list[tuple[int, int]], question_words: frozenset[str] = frozenset()) -> int:
     """Where the asking begins: the last clause that opens with a question word, else the

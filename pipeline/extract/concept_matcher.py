@@ -17,7 +17,17 @@ from pipeline.extract.doc_state import Marked, keep_marked
 from pipeline.extract.extensions import register_extensions
 from pipeline.extract.lexicon import Lexicon, cached_lexicon
 from pipeline.extract.medicines import DrugDictionary, SpellingMatcher, load_drug_dictionary
-from pipeline.extract.words import Words, words_of
+from pipeline.extract.words import (
+    ROW_IS_ALPHA,
+    ROW_IS_TITLE,
+    ROW_IS_UPPER,
+    ROW_LENGTH,
+    ROW_LIKE_NUM,
+    ROW_LOWER_ID,
+    ROW_TEXT,
+    Words,
+    words_of,
+)
 from pipeline.io.rule_files import check_keys, packaged_file, parse_yaml, string_list
 
 SPAN_KEY = "concepts"
@@ -146,14 +156,13 @@ def _dictionary_spans(words: Words, matcher: ConceptMatcher, values: _Values) ->
     drugs, lengths_of = matcher.drugs, matcher.drug_lengths
     lower_ids = words.lower_ids
     size = len(lower_ids)
-    for i, lower in enumerate(lower_ids):
-        lengths = lengths_of.get(lower)
-        if lengths is None:
+    for i in [i for i, lower in enumerate(lower_ids) if lower in lengths_of]:
+        lengths = [length for length in lengths_of[lower_ids[i]] if i + length <= size]
+        if not lengths:
             continue
+        phrases = _phrases_from(words, i, max(lengths))
         for length in lengths:
-            if i + length > size:
-                continue
-            generic = drugs.lookup(words.phrase(i, i + length))
+            generic = drugs.lookup(phrases[length - 1])
             if generic:
                 if length == 1 and not _looks_like_a_drug_name(words, i, matcher.dose_units):
                     break
@@ -162,23 +171,44 @@ def _dictionary_spans(words: Words, matcher: ConceptMatcher, values: _Values) ->
                 break
 
 
+def _phrases_from(words: Words, start: int, longest: int) -> list[str]:
+    """``words.phrase(start, start + n)`` for n = 1 .. ``longest``, built one token at a time."""
+    orth, space = words.orth, words.space
+    phrases = []
+    text = orth[start]
+    phrases.append(text.lower())
+    for i in range(start + 1, start + longest):
+        text += (" " if space[i - 1] else "") + orth[i]
+        phrases.append(text.lower())
+    return phrases
+
+
 def _misspelt_spans(words: Words, matcher: ConceptMatcher, taken: set[int], values: _Values) -> Iterable[tuple]:
-    alpha, known = words.is_alpha, matcher.known_words
-    for i, lower in enumerate(words.lower_ids):
-        if i in taken or not alpha[i] or lower in known:
+    known, dose_units, rows = matcher.known_words, matcher.dose_units, words.rows
+    for i, row in enumerate(rows):
+        if not row[ROW_IS_ALPHA] or row[ROW_LOWER_ID] in known or i in taken:
             continue
-        if not _looks_like_a_drug_name(words, i, matcher.dose_units, min_length=99):
-            continue  # lower-case words are too often ordinary words ("starting" is not "statin")
-        entry = matcher.spelling.match(words.phrase(i, i + 1))
+        # lower-case words are too often ordinary words ("starting" is not "statin")
+        if not (row[ROW_IS_TITLE] or row[ROW_IS_UPPER] or row[ROW_LENGTH] >= _NEVER_LONG_ENOUGH) and not _dosed(rows, i, dose_units):
+            continue
+        entry = matcher.spelling.match(row[ROW_TEXT].lower())  # words.phrase(i, i + 1)
         if entry:
             yield _candidate(values, i, i + 1, matcher.lexicon, entry, "fuzzy")
 
 
+_NEVER_LONG_ENOUGH = 99
+
+
+def _dosed(rows: list[tuple], i: int, dose_units: frozenset[int]) -> bool:
+    """Token ``i`` is followed by a number or a dose unit ("Amiodaron 200", "Hydrochlrothia mg")."""
+    following = rows[i + 1] if i + 1 < len(rows) else None
+    return following is not None and bool(following[ROW_LIKE_NUM] or following[ROW_LOWER_ID] in dose_units)
+
+
 def _looks_like_a_drug_name(words: Words, i: int, dose_units: frozenset[int], min_length: int = 8) -> bool:
     """A one-word hit counts when written like a name, followed by a dose, or long."""
-    following = i + 1 if i + 1 < len(words.lower_ids) else None
-    dosed = following is not None and (words.like_num[following] or words.lower_ids[following] in dose_units)
-    return bool(words.is_title[i] or words.is_upper[i] or dosed or words.length[i] >= min_length)
+    row = words.rows[i]
+    return bool(row[ROW_IS_TITLE] or row[ROW_IS_UPPER] or _dosed(words.rows, i, dose_units) or row[ROW_LENGTH] >= min_length)
 
 
 def _candidate(values: _Values, start: int, end: int, lexicon: Lexicon, entry: str, rule: str, generic: str = "") -> tuple:
@@ -190,7 +220,8 @@ def _candidate(values: _Values, start: int, end: int, lexicon: Lexicon, entry: s
 
 def _concept_span(doc: Doc, mark: Marked) -> Span:
     span = Span(doc, mark.start, mark.end, label=mark.label_)
-    span._.concept, span._.entry, span._.match_rule = mark.concept, mark.entry, mark.match_rule
+    values = span._  # one Underscore object for the three values
+    values.concept, values.entry, values.match_rule = mark.concept, mark.entry, mark.match_rule
     return span
 
 

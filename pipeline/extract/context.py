@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from pipeline.extract.clauses import (
     attached_cues,
+    cues_in_free_segments,
     experiencer_of_mention,
     experiencer_of_sentence,
     following_context,
@@ -30,9 +31,6 @@ from pipeline.extract.cue_matcher import SPAN_KEY as CUE_KEY
 from pipeline.extract.cues import CueSet, cached_cues
 from pipeline.extract.decisions import Decision, decide_role, refused
 from pipeline.extract.doc_state import (
-    ABOUT_CRAMPS_KEY,
-    CONCEPTS_KEY,
-    SENTENCE_STARTS_KEY,
     Marked,
     Sentence,
     by_sentence,
@@ -123,14 +121,10 @@ def decide_claims(doc: Doc, context: ClaimContext) -> list[Claim]:
         sentences = sentences_of(words)
         cues = marked_spans(doc, CUE_KEY, words, False)
         # Span groups and Span.sent are costly to rebuild; the rules below read these per-doc copies.
-        doc.user_data[SENTENCE_STARTS_KEY] = starts
-        doc.user_data[CONCEPTS_KEY] = group_by_sentence_start(concepts, starts)
-        doc.user_data[ABOUT_CRAMPS_KEY] = any(c.label_ == "condition" for c in cues)
+        words.concepts_by_sentence = group_by_sentence_start(concepts, starts)
+        words.about_cramps = any(c.label_ == "condition" for c in cues)
         return _decide_sentences(doc, context, sentences, concepts, cues)
     finally:
-        doc.user_data.pop(CONCEPTS_KEY, None)
-        doc.user_data.pop(SENTENCE_STARTS_KEY, None)
-        doc.user_data.pop(ABOUT_CRAMPS_KEY, None)
         forget_words(doc)
         forget_marked(doc)
 
@@ -154,7 +148,9 @@ def _decide_sentences(doc: Doc, context: ClaimContext, sentences: list[Sentence]
             )
             for mention in mentions:
                 asked = question and mention.start >= asked_from
-                claim = _claim_for(mention, sentence, text.strip(), sentence_cues, segments, following, asked, sentence_experiencer, context)
+                claim = _claim_for(
+                    mention, sentence, text.strip(), sentence_cues, segments, following, asked, sentence_experiencer, context
+                )
                 if claim is not None:
                     claims.append(claim)
         if sentence_experiencer != "general":
@@ -182,7 +178,7 @@ TREATMENT_LINKS = frozenset({"for", "remove", "removed", "removal", "treat", "tr
 def _treated(condition: Marked, segment: tuple[int, int], context: "ClaimContext") -> bool:
     """"a hysterectomy for a prolapsed uterus", "surgery to remove my fibroids": the
     condition is the object of a treatment named just before it."""
-    if condition._.concept in context.other_complaints:
+    if condition.concept in context.other_complaints:
         return False
     lower = condition.words.lower
     for treatment in concepts_near(condition):
@@ -201,7 +197,7 @@ def _about_another_complaint(mention: Marked, sentence: Sentence, cues: list[Mar
         return False
     others = [
         m for m in concepts_near(mention)
-        if sentence.start <= m.start < sentence.end and m._.concept in context.other_complaints and m.start != mention.start
+        if sentence.start <= m.start < sentence.end and m.concept in context.other_complaints and m.start != mention.start
     ]
     return bool(others)
 
@@ -216,13 +212,16 @@ def _claim_for(
     question: bool,
     sentence_experiencer: str,
     context: ClaimContext,
+    free_cues: list[tuple[Marked, bool]] | None = None,
 ) -> Claim | None:
     segment = segment_of(mention, segments)
     negation = negation_cue(mention, segment, sentence_cues)
-    attached = attached_cues(mention, segment, segments, sentence_cues, sentence, following, negated=negation is not None)
+    attached = attached_cues(
+        mention, segment, segments, sentence_cues, sentence, following, negated=negation is not None, free_cues=free_cues
+    )
     decision = decide_role(
         mention, attached, question, context, negated=negation is not None, advice=sentence_experiencer == "general",
-        about_cramps=mention.doc.user_data[ABOUT_CRAMPS_KEY],
+        about_cramps=mention.words.about_cramps,
     )
     if mention.label_ == "condition" and decision.role == "remedy":
         # A condition is never a remedy; when its treatment brought relief, it was the cause.
@@ -232,17 +231,17 @@ def _claim_for(
             decision = Decision("mention", "unclear", "condition_not_remedy", decision.cues)
     if decision.role != "mention" and _about_another_complaint(mention, sentence, sentence_cues, context):
         decision = Decision("mention", "unclear", "about_another_complaint", decision.cues)
-    if mention._.discovered and decision.rule in WEAK_RULES:
+    if mention.discovered and decision.rule in WEAK_RULES:
         return None
-    if decision.role == "mention" and (mention._.entry in context.ambiguous or mention._.discovered):
+    if decision.role == "mention" and (mention.entry in context.ambiguous or mention.discovered):
         return None
     hedge = hedge_cue(mention, segment, sentence_cues) or next((c for c in attached if c.label_ == "hedge"), None)
     experiencer, person_cue = experiencer_of_mention(mention, segment, sentence_cues, sentence_experiencer)
     used = [*decision.cues, *(c for c in (negation, hedge, person_cue) if c is not None)]
     return Claim(
-        concept=mention._.concept,
+        concept=mention.concept,
         category=mention.label_,
-        entry=mention._.entry,
+        entry=mention.entry,
         role=decision.role,
         effect=decision.effect,
         negated=(negation is not None and not decision.rule.startswith("cessation")) or refused(mention, attached),
@@ -257,8 +256,8 @@ def _claim_for(
         # dict.fromkeys, not set: spans that start together keep the order the rules named them in,
         # where a set would order them by memory address (different from run to run).
         cues="; ".join(f"{c.label_}: {c.text}" for c in sorted(dict.fromkeys(used), key=lambda c: c.start)),
-        discovered=bool(mention._.discovered),
-        match_rule=mention._.match_rule,
+        discovered=bool(mention.discovered),
+        match_rule=mention.match_rule,
         lent=decision.lent_by_other_sentences(sentence),
         sentence_start=sentence.start_char,
         sentence_end=sentence.end_char,

@@ -159,6 +159,7 @@ def _discovered(words: Words, start: int, end: int, cue: Marked | None) -> Marke
 
 def _discovered_span(doc: Doc, mark: Marked) -> Span:
     span = Span(doc, mark.start, mark.end, label="other")
-    span._.concept, span._.entry = mark.concept, mark.entry
-    span._.discovered, span._.match_rule = True, mark.match_rule
+    values = span._  # one Underscore object for the four values
+    values.concept, values.entry = mark.concept, mark.entry
+    values.discovered, values.match_rule = True, mark.match_rule
     return span

@@ -7,13 +7,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
-from pipeline.extract.words import Words
+from pipeline.extract.words import ROW_IS_PUNCT, ROW_IS_SPACE, Words
 
-CONCEPTS_KEY = "remedy_miner.concepts"
-
-SENTENCE_STARTS_KEY = "remedy_miner.sentence_starts"
-
-ABOUT_CRAMPS_KEY = "remedy_miner.about_cramps"
 
 class Marked:
     """A concept or cue span with its label and extension values read once.
@@ -24,21 +19,28 @@ class Marked:
     from the Doc's :class:`~pipeline.extract.words.Words`.
     """
 
-    __slots__ = ("words", "doc", "start", "end", "start_char", "end_char", "label_", "concept", "entry", "discovered",
-                 "match_rule", "ambiguous", "sentence", "_text")
+    __slots__ = ("words", "start", "end", "label_", "concept", "entry", "discovered", "match_rule", "ambiguous", "sentence")
 
     def __init__(
         self, words: Words, start: int, end: int, label: str,
         concept: str = "", entry: str = "", discovered: bool = False, match_rule: str = "",
     ) -> None:
-        self.words, self.doc = words, words.doc
-        self.start, self.end = start, end
-        self.start_char, self.end_char = words.idx[start], words.end_char(end)
-        self.label_ = label
+        self.words, self.start, self.end, self.label_ = words, start, end, label
         self.concept, self.entry, self.discovered, self.match_rule = concept, entry, discovered, match_rule
         self.sentence = words.sentence_starts[start]
-        self._text: str | None = None
         self.ambiguous = False
+
+    @property
+    def doc(self) -> Doc:
+        return self.words.doc
+
+    @property
+    def start_char(self) -> int:
+        return self.words.idx[self.start]
+
+    @property
+    def end_char(self) -> int:
+        return self.words.end_char(self.end)
 
     @classmethod
     def of(cls, span: Span, words: Words, with_extensions: bool) -> "Marked":
@@ -53,9 +55,7 @@ class Marked:
 
     @property
     def text(self) -> str:
-        if self._text is None:
-            self._text = self.words.text[self.start_char : self.end_char]
-        return self._text
+        return self.words.span_text(self.start, self.end)
 
     def __len__(self) -> int:
         return self.end - self.start
@@ -64,18 +64,43 @@ class Marked:
 class Sentence:
     """A sentence's token and character bounds and its text (what a sentence Span says, read once)."""
 
-    __slots__ = ("words", "doc", "start", "end", "start_char", "end_char", "text")
+    __slots__ = ("words", "start", "end", "_text", "_first_word")
 
     def __init__(self, words: Words, start: int, end: int) -> None:
-        self.words, self.doc = words, words.doc
-        self.start, self.end = start, end
-        self.start_char, self.end_char = words.idx[start], words.end_char(end)
-        self.text = words.text[self.start_char : self.end_char]
+        self.words, self.start, self.end = words, start, end
+        self._text: str | None = None
+        self._first_word: int | None = -1
+
+    @property
+    def doc(self) -> Doc:
+        return self.words.doc
+
+    @property
+    def start_char(self) -> int:
+        return self.words.idx[self.start]
+
+    @property
+    def end_char(self) -> int:
+        return self.words.end_char(self.end)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.words.span_text(self.start, self.end)
+        return self._text
+
+    @property
+    def first_word(self) -> int | None:
+        """The first token that is neither space nor punctuation, or None."""
+        if self._first_word == -1:
+            rows = self.words.rows
+            self._first_word = next((i for i in range(self.start, self.end) if not rows[i][ROW_IS_SPACE] and not rows[i][ROW_IS_PUNCT]), None)
+        return self._first_word
 
 
 def sentences_of(words: Words) -> list[Sentence]:
     """The sentences of a Doc, in order."""
-    boundaries = sorted(set(words.sentence_starts)) + [len(words.lower)]
+    boundaries = sorted(set(words.sentence_starts)) + [len(words.rows)]
     return [Sentence(words, boundaries[i], boundaries[i + 1]) for i in range(len(boundaries) - 1)]
 
 
@@ -87,7 +112,7 @@ def group_by_sentence_start(spans: list[Span], starts: list[int]) -> dict[int, l
 
 def concepts_near(span: Marked) -> list[Marked]:
     """The concept mentions of the sentence ``span`` is in (the rules look no further)."""
-    return span.doc.user_data[CONCEPTS_KEY].get(span.sentence, [])
+    return span.words.concepts_by_sentence.get(span.sentence, [])
 
 def sentence_of(span: Marked) -> int:
     """The start token of the sentence ``span`` begins in (what ``span.sent.start`` says, fast)."""
@@ -96,10 +121,9 @@ def sentence_of(span: Marked) -> int:
 def by_sentence(spans: list[Span], sentences: list[Span], doc: Doc) -> list[list[Span]]:
     """Spans grouped by the sentence they start in, in sentence order."""
     index = {sentence.start: position for position, sentence in enumerate(sentences)}
-    starts = doc.user_data[SENTENCE_STARTS_KEY]
     grouped: list[list[Span]] = [[] for _ in sentences]
     for span in spans:
-        grouped[index[starts[span.start]]].append(span)
+        grouped[index[span.sentence]].append(span)
     return grouped
 
 def inside(cue: Span, mention: Span) -> bool:

@@ -13,6 +13,10 @@ from spacy.tokens import Doc
 
 WORDS_KEY = "remedy_miner.words"
 
+# Positions in a lexeme row (``Words.rows``), in the order ``Lexemes._read`` writes them.
+(ROW_TEXT, ROW_LOWER, ROW_LOWER_ID, ROW_IS_SPACE, ROW_IS_PUNCT, ROW_IS_ALPHA, ROW_LENGTH, ROW_IS_TITLE, ROW_IS_UPPER,
+ ROW_LIKE_NUM, ROW_LIKE_URL, ROW_LIKE_EMAIL) = range(12)
+
 
 class Lexemes:
     """What the rules read of each vocabulary entry, by orth hash, cached across Docs.
@@ -30,10 +34,10 @@ class Lexemes:
         entries = self.entries
         if len(entries) > self.limit:
             entries.clear()
-        found = [entries.get(orth) for orth in orths]
-        if None in found:
-            found = [entry if entry is not None else self._read(orth) for entry, orth in zip(found, orths)]
-        return found
+        try:
+            return [entries[orth] for orth in orths]
+        except KeyError:
+            return [entries[orth] if orth in entries else self._read(orth) for orth in orths]
 
     def _read(self, orth: int) -> tuple:
         lex = self.vocab[orth]
@@ -56,28 +60,67 @@ def lexemes_of(vocab) -> Lexemes:
     return lexemes
 
 
-class Words:
-    """Token attributes of one Doc as sequences indexed by token position, and its text."""
+class _Column:
+    """A per-token list of one lexeme attribute, made on first use (most Docs need only some)
+    and then kept in the instance (like ``functools.cached_property``, without its lock)."""
 
-    __slots__ = (
-        "doc", "text", "lower", "lower_ids", "orth_ids", "orth", "space", "is_space", "is_punct", "is_alpha", "idx", "length", "is_title",
-        "is_upper", "like_num", "like_url", "like_email", "_sentence_starts",
-    )
+    def __init__(self, position: int, doc: str) -> None:
+        self.position, self.__doc__ = position, doc
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, words: "Words | None", owner: type) -> list:
+        if words is None:
+            return self  # type: ignore[return-value]
+        position = self.position
+        column = words.__dict__[self.name] = [row[position] for row in words.rows]
+        return column
+
+
+def _column(position: int, doc: str) -> _Column:
+    return _Column(position, doc)
+
+
+class Words:
+    """Token attributes of one Doc as lists indexed by token position, and its text.
+
+    ``orth_ids``, ``space`` and ``idx`` are read from the Doc; the lexeme attributes come from
+    :class:`Lexemes` (``rows``, one tuple per token) and are turned into lists on first use.
+    """
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self._sentence_starts: list[int] | None = None
-        if not len(doc):
-            self.orth = self.orth_ids = self.lower = self.lower_ids = self.space = self.idx = ()
-            self.is_space = self.is_punct = self.is_alpha = self.length = self.is_title = self.is_upper = ()
-            self.like_num = self.like_url = self.like_email = ()
-            self.text = ""
-            return
-        self.orth_ids, self.space, self.idx = doc.to_array([ORTH, SPACY, IDX]).T.tolist()
-        (self.orth, self.lower, self.lower_ids, self.is_space, self.is_punct, self.is_alpha, self.length,
-         self.is_title, self.is_upper, self.like_num, self.like_url, self.like_email) = zip(*lexemes_of(doc.vocab).of(self.orth_ids))
-        # What ``doc.text`` says, without a Token object per word.
-        self.text = "".join([word + " " if space else word for word, space in zip(self.orth, self.space)])
+        # Set by the claim rules while they run (see ``context.decide_claims``).
+        self.concepts_by_sentence: dict[int, list] = {}
+        self.about_cramps = False
+        if len(doc):
+            self.orth_ids, self.space, self.idx = doc.to_array([ORTH, SPACY, IDX]).T.tolist()
+        else:
+            self.orth_ids, self.space, self.idx = [], [], []
+        self.rows: list[tuple] = lexemes_of(doc.vocab).of(self.orth_ids)
+
+    orth = _column(ROW_TEXT, "token.text")
+    lower = _column(ROW_LOWER, "token.lower_")
+    lower_ids = _column(ROW_LOWER_ID, "token.lower (hashes, for word sets kept as hashes)")
+    is_space = _column(ROW_IS_SPACE, "token.is_space")
+    is_punct = _column(ROW_IS_PUNCT, "token.is_punct")
+    is_alpha = _column(ROW_IS_ALPHA, "token.is_alpha")
+    length = _column(ROW_LENGTH, "len(token)")
+    is_title = _column(ROW_IS_TITLE, "token.is_title")
+    is_upper = _column(ROW_IS_UPPER, "token.is_upper")
+    like_num = _column(ROW_LIKE_NUM, "token.like_num")
+    like_url = _column(ROW_LIKE_URL, "token.like_url")
+    like_email = _column(ROW_LIKE_EMAIL, "token.like_email")
+
+    @property
+    def text(self) -> str:
+        """What ``doc.text`` says, without a Token object per word."""
+        text = self.__dict__.get("_text")
+        if text is None:
+            text = self._text = "".join([row[0] + " " if space else row[0] for row, space in zip(self.rows, self.space)])
+        return text
 
     def end_char(self, end: int) -> int:
         """Where the token before ``end`` ends in the text (what ``Span.end_char`` says)."""
