@@ -68,10 +68,13 @@ def discover_phrases(words: Words, cues: list[Marked], known: list[Marked], find
         if not any(i in taken for i in range(start, end)):
             taken.update(range(start, end))
             yield _discovered(words, start, end, None)
+    leads = [c for c in cues if c.label_ == "discovery_lead" or c.label_ in TRAILING_CUES]
+    if not leads:
+        return  # only these cues can lead to a phrase
     claim_sentences = {starts[c.start] for c in cues if c.label_ in TRAILING_CUES | {"relief_outcome", "purpose"}}
     seen: set[tuple[int, int]] = set()
     longer_claims = {(c.start, c.end) for c in cues if c.label_ in TRAILING_CUES | {"worsened", "helped"}}
-    for cue in cues:
+    for cue in leads:
         candidate = None
         if any(start <= cue.start and cue.end < end for start, end in longer_claims):
             continue  # "take" in "take care of" is part of a claim phrase, not a lead-in
