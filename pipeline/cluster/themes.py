@@ -4,18 +4,34 @@ Comments are vectorised with TF-IDF over word unigrams and bigrams (English stop
 filler and the page's own topic words removed) and grouped with k-means. k is chosen by the
 best mean silhouette (cosine) over ``min_k..max_k``; ties go to the smaller k. Each theme is
 described by the heaviest terms of its centroid and the comments closest to it.
+
+Memory stays flat however many comments there are: the vocabulary and the k-means model are
+learnt from an evenly spaced sample of at most ``vocabulary_sample`` comments (in comment-id
+order, so the sample does not depend on row order or batch size), and every comment is then
+vectorised and assigned to its nearest theme a record batch at a time. The batches' vectors go
+to a temporary folder, not to memory, for the two passes that need the finished themes
+(centroids, then each comment's similarity to its centroid). Up to ``vocabulary_sample``
+comments the sample is the whole corpus and the themes are those of k-means fitted on all of them.
 """
 from __future__ import annotations
 
+import heapq
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Union
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
 
+from pipeline.cluster.batches import FrameSource, frame_batches
 from pipeline.cluster.columns import require_columns, shortened, text_values
 from pipeline.cluster.settings import ThemeSettings, cluster_settings
 
@@ -43,12 +59,47 @@ class ThemeResult:
     comment_themes: pd.DataFrame
 
 
+Model = Union[KMeans, MiniBatchKMeans, None]  # None: one theme, every comment in it
+COMMENT_COLUMNS = ("comment_id", "text")
+
+
 @dataclass(frozen=True)
 class _Choice:
-    labels: np.ndarray
+    model: Model
     k: int
     criterion: str
     score: float
+
+
+@dataclass(frozen=True)
+class _Order:
+    """Where each row of the comments table stands in (comment id, text) order."""
+
+    rank: np.ndarray  # rank[row]: the row's position in that order
+    id_start: np.ndarray  # id_start[position]: the first position holding the same comment id
+    sorted_ids: pa.Array  # the comment ids in that order
+    non_blank: int  # comments whose text is not blank
+
+    @property
+    def rows(self) -> int:
+        return len(self.rank)
+
+
+@dataclass(frozen=True)
+class _Themer:
+    """What the sample taught: the vocabulary and the model that assigns comments to themes."""
+
+    vectorizer: TfidfVectorizer
+    choice: _Choice
+
+
+@dataclass
+class _Tally:
+    """Per-label figures gathered while the comments stream past."""
+
+    sizes: np.ndarray
+    first_rank: np.ndarray
+    pieces: list[Path]
 
 
 def find_themes(comments: pd.DataFrame, *, random_state: int = 0, settings: ThemeSettings | None = None) -> pd.DataFrame:
@@ -71,19 +122,92 @@ def discover_themes(
     Fewer than ``min_comments`` themable comments form a single theme. The same comments give
     the same themes whatever their row order. No side effects.
     """
-    require_columns(comments, "comments", ("comment_id", "text"))
+    require_columns(comments, "comments", COMMENT_COLUMNS)
+    return themes_of_batches(frame_batches(comments), random_state=random_state, settings=settings)
+
+
+def themes_of_batches(
+    comments: FrameSource, *, random_state: int = 0, settings: ThemeSettings | None = None
+) -> ThemeResult:
+    """:func:`discover_themes` over a comments table read a record batch at a time.
+
+    Memory holds the sample, the model, the per-theme figures and four numbers per comment;
+    the same comments give the same tables whatever the batch size.
+    """
     settings = settings or cluster_settings().themes
-    ordered = pd.DataFrame({"comment_id": text_values(comments["comment_id"]), "text": text_values(comments["text"])})
-    ordered = ordered.sort_values(["comment_id", "text"], kind="mergesort").reset_index(drop=True)
-    vectors, terms = _vectorise(ordered["text"].tolist(), settings)
-    themable = np.flatnonzero(vectors.getnnz(axis=1) > 0) if vectors is not None else np.array([], dtype=int)
-    if themable.size == 0:
-        return ThemeResult(_empty(THEME_TYPES), _empty(COMMENT_THEME_TYPES))
-    vectors = vectors[themable]
-    ids = ordered["comment_id"].to_numpy()[themable]
-    texts = ordered["text"].to_numpy()[themable]
-    choice = _choose_k(vectors, settings, random_state)
-    return _describe(vectors, terms, ids, texts, choice, settings)
+    # One thread: k-means runs on small samples, where OpenMP threads spend more time waiting
+    # for each other (and for the other processes of the machine) than computing.
+    with threadpool_limits(limits=1):
+        order = _comment_order(comments)
+        themer = _learn_themes(comments, order, settings, random_state)
+        if themer is None:
+            return ThemeResult(_empty(THEME_TYPES), _empty(COMMENT_THEME_TYPES))
+        with tempfile.TemporaryDirectory(prefix="remedy-miner-themes-") as spill:
+            tally = _assign(comments, order, themer, Path(spill))
+            centroids = _centroids(tally, len(themer.vectorizer.vocabulary_))
+            return _describe(comments, order, themer, tally, centroids, settings)
+
+
+def _comment_order(comments: FrameSource) -> _Order:
+    """The (comment id, text) order of the rows, as :meth:`DataFrame.sort_values` would give it."""
+    pieces, non_blank = [], 0
+    for frame in comments(COMMENT_COLUMNS):
+        pieces.append(pa.array(text_values(frame["comment_id"]).to_numpy(dtype=object), type=pa.large_string()))
+        non_blank += sum(1 for text in text_values(frame["text"]) if text.strip())
+    ids = pa.chunked_array(pieces, type=pa.large_string()).combine_chunks()
+    order = pc.sort_indices(ids).to_numpy()  # stable, like a merge sort
+    sorted_ids = ids.take(order)
+    new_id = _starts_of_runs(sorted_ids)
+    if not new_id.all():  # a comment id twice (not from ingest): the texts settle the order
+        texts = pa.array(_all_texts(comments), type=pa.large_string())
+        keys = pa.table({"id": ids, "text": texts})
+        order = pc.sort_indices(keys, sort_keys=[("id", "ascending"), ("text", "ascending")]).to_numpy()
+        sorted_ids = ids.take(order)
+        new_id = _starts_of_runs(sorted_ids)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    id_start = np.maximum.accumulate(np.where(new_id, np.arange(len(order)), 0)) if len(order) else rank
+    return _Order(rank, id_start, sorted_ids, non_blank)
+
+
+def _starts_of_runs(sorted_ids: pa.Array) -> np.ndarray:
+    """True where a sorted id differs from the one before it."""
+    if len(sorted_ids) < 2:
+        return np.ones(len(sorted_ids), dtype=bool)
+    same = pc.equal(sorted_ids.slice(1), sorted_ids.slice(0, len(sorted_ids) - 1)).to_numpy(zero_copy_only=False)
+    return np.concatenate([[True], ~same])
+
+
+def _all_texts(comments: FrameSource) -> list[str]:
+    return [text for frame in comments(COMMENT_COLUMNS) for text in text_values(frame["text"])]
+
+
+def _texts_at(comments: FrameSource, order: _Order, positions: np.ndarray) -> list[str]:
+    """The texts at ``positions`` of the (id, text) order, in that order."""
+    slot_of_rank = np.full(order.rows, -1, dtype=np.int64)
+    slot_of_rank[positions] = np.arange(len(positions))
+    wanted = slot_of_rank[order.rank]  # by row: where its text goes, or -1
+    texts = [""] * len(positions)
+    start = 0
+    for frame in comments(("text",)):
+        slots = wanted[start : start + len(frame)]
+        start += len(frame)
+        values = text_values(frame["text"]).to_numpy(dtype=object)
+        for row in np.flatnonzero(slots >= 0):
+            texts[slots[row]] = values[row]
+    return texts
+
+
+def _learn_themes(comments: FrameSource, order: _Order, settings: ThemeSettings, random_state: int) -> _Themer | None:
+    """Vocabulary, k and the k-means model, from an even sample of the comments in id order;
+    ``None`` when no comment has a content word."""
+    sample = _texts_at(comments, order, _even_sample(order.rows, settings.vocabulary_sample))
+    fitted = _vectorise(sample, order.non_blank, settings)
+    if fitted is None:
+        return None
+    vectorizer, vectors = fitted
+    themable = vectors[np.flatnonzero(vectors.getnnz(axis=1) > 0)]
+    return _Themer(vectorizer, _choose_k(themable, settings, random_state))
 
 
 def theme_vectorizer(settings: ThemeSettings, *, min_df: int = 1, max_df: float = 1.0) -> TfidfVectorizer:
@@ -100,31 +224,29 @@ def theme_vectorizer(settings: ThemeSettings, *, min_df: int = 1, max_df: float 
     )
 
 
-def _vectorise(texts: list[str], settings: ThemeSettings) -> tuple[sparse.csr_matrix | None, np.ndarray]:
-    """TF-IDF rows of ``texts``; ``None`` when no comment has a content word.
+def _vectorise(
+    sample: list[str], non_blank: int, settings: ThemeSettings
+) -> tuple[TfidfVectorizer, sparse.csr_matrix] | None:
+    """A vectorizer learnt from ``sample`` and the sample's TF-IDF rows; ``None`` when no
+    comment has a content word.
 
-    The document-frequency limits apply from ``limits_from_comments`` non-empty comments on,
-    and are dropped when they would keep no term at all.
+    The document-frequency limits apply from ``limits_from_comments`` non-blank comments (in
+    the whole table) on, and are dropped when they would keep no term at all. A vocabulary
+    learnt from the sample always gives some sample comment a term, so an empty sample matrix
+    means an empty one for every comment.
     """
     limits = [(1, 1.0)]
-    if sum(1 for text in texts if text.strip()) >= settings.limits_from_comments:
+    if non_blank >= settings.limits_from_comments:
         limits.insert(0, (settings.min_document_frequency, settings.max_document_share))
-    learning = [texts[row] for row in _even_sample(len(texts), settings.vocabulary_sample)]
     for min_df, max_df in limits:
         try:
-            vectorizer = theme_vectorizer(settings, min_df=min_df, max_df=max_df).fit(learning)
+            vectorizer = theme_vectorizer(settings, min_df=min_df, max_df=max_df).fit(sample)
         except ValueError:  # sklearn's "empty vocabulary" / "no terms remain": only stop words
             continue
-        vectors = _transform_in_blocks(vectorizer, texts, settings.vocabulary_sample)
+        vectors = vectorizer.transform(sample)
         if vectors.nnz:
-            return vectors, vectorizer.get_feature_names_out()
-    return None, np.array([], dtype=object)
-
-
-def _transform_in_blocks(vectorizer: TfidfVectorizer, texts: list[str], block: int) -> sparse.csr_matrix:
-    """TF-IDF rows of ``texts``, a block of comments at a time (the same rows as one call)."""
-    blocks = [vectorizer.transform(texts[start : start + block]) for start in range(0, len(texts), block)]
-    return sparse.csr_matrix(sparse.vstack(blocks, format="csr")) if blocks else sparse.csr_matrix((0, 0))
+            return vectorizer, vectors
+    return None
 
 
 def _choose_k(vectors: sparse.csr_matrix, settings: ThemeSettings, random_state: int) -> _Choice:
@@ -135,21 +257,22 @@ def _choose_k(vectors: sparse.csr_matrix, settings: ThemeSettings, random_state:
     largest = min(settings.max_k, distinct - 1)
     if rows < settings.min_comments or largest < settings.min_k:
         reason = f"one theme: {rows} comment(s) with content words, fewer than {settings.min_comments} to compare"
-        return _Choice(np.zeros(rows, dtype=np.int64), 1, reason, float("nan"))
+        return _Choice(None, 1, reason, float("nan"))
     best: _Choice | None = None
     for k in range(settings.min_k, largest + 1):
-        labels = KMeans(n_clusters=k, n_init=settings.n_init, random_state=random_state).fit_predict(sample)
+        model = KMeans(n_clusters=k, n_init=settings.n_init, random_state=random_state)
+        labels = model.fit_predict(sample)
         if len(set(labels.tolist())) < 2:
             continue
         score = round(float(silhouette_score(sample, labels, metric="cosine")), DIGITS)
         if best is None or score > best.score:
-            best = _Choice(labels, k, "", score)
+            best = _Choice(model, k, "", score)
     if best is None:
-        return _Choice(np.zeros(rows, dtype=np.int64), 1, "one theme: k-means found no second group", float("nan"))
+        return _Choice(None, 1, "one theme: k-means found no second group", float("nan"))
     over = f"k={settings.min_k}..{largest}"
     if len(sample_rows) == rows:
         criterion = f"best mean silhouette (cosine) over {over}: {best.score:.{DIGITS}f}"
-        return _Choice(best.labels, best.k, criterion, best.score)
+        return _Choice(best.model, best.k, criterion, best.score)
     criterion = f"best mean silhouette (cosine) over {over} on an even sample of {len(sample_rows)} comments: {best.score:.{DIGITS}f}"
     return _Choice(_fit_all(vectors, best.k, settings, random_state), best.k, criterion, best.score)
 
@@ -161,42 +284,136 @@ def _even_sample(rows: int, size: int) -> np.ndarray:
     return np.unique(np.linspace(0, rows - 1, size).astype(np.int64))
 
 
-def _fit_all(vectors: sparse.csr_matrix, k: int, settings: ThemeSettings, random_state: int) -> np.ndarray:
+def _fit_all(vectors: sparse.csr_matrix, k: int, settings: ThemeSettings, random_state: int) -> KMeans | MiniBatchKMeans:
     if vectors.shape[0] >= settings.minibatch_from:
         model = MiniBatchKMeans(n_clusters=k, n_init=settings.n_init, random_state=random_state, batch_size=4096)
     else:
         model = KMeans(n_clusters=k, n_init=settings.n_init, random_state=random_state)
-    return model.fit_predict(vectors)
+    return model.fit(vectors)
+
+
+def _assign(comments: FrameSource, order: _Order, themer: _Themer, spill: Path) -> _Tally:
+    """Vectorise and label every comment, a batch at a time; each batch's themable rows (in id
+    order), labels and ranks go to ``spill``."""
+    k = themer.choice.k
+    tally = _Tally(np.zeros(k, dtype=np.int64), np.full(k, order.rows, dtype=np.int64), [])
+    start = 0
+    for number, frame in enumerate(comments(("text",))):
+        ranks = order.rank[start : start + len(frame)]
+        start += len(frame)
+        in_id_order = np.argsort(ranks, kind="stable")
+        texts = text_values(frame["text"]).to_numpy(dtype=object)[in_id_order]
+        vectors = themer.vectorizer.transform(texts)
+        themable = np.flatnonzero(vectors.getnnz(axis=1) > 0)
+        if themable.size == 0:
+            continue
+        vectors, ranks = vectors[themable], ranks[in_id_order][themable]
+        labels = _labels(themer.choice.model, vectors)
+        np.add.at(tally.sizes, labels, 1)
+        np.minimum.at(tally.first_rank, labels, ranks)
+        tally.pieces.append(_save_piece(spill / f"{number}.npz", vectors, labels, ranks))
+    return tally
+
+
+def _labels(model: Model, vectors: sparse.csr_matrix) -> np.ndarray:
+    if model is None:
+        return np.zeros(vectors.shape[0], dtype=np.int64)
+    return model.predict(vectors).astype(np.int64)
+
+
+def _save_piece(path: Path, vectors: sparse.csr_matrix, labels: np.ndarray, ranks: np.ndarray) -> Path:
+    np.savez(path, data=vectors.data, indices=vectors.indices, indptr=vectors.indptr,
+             shape=np.array(vectors.shape), labels=labels, ranks=ranks)
+    return path
+
+
+def _pieces(tally: _Tally) -> Iterator[tuple[sparse.csr_matrix, np.ndarray, np.ndarray]]:
+    for path in tally.pieces:
+        with np.load(path) as piece:
+            vectors = sparse.csr_matrix((piece["data"], piece["indices"], piece["indptr"]), shape=tuple(piece["shape"]))
+            yield vectors, piece["labels"], piece["ranks"]
+
+
+def _centroids(tally: _Tally, terms: int) -> np.ndarray:
+    """The mean TF-IDF row of each label, summed row by row in order as a sparse mean does."""
+    sums = np.zeros((len(tally.sizes), terms))
+    scale = 1.0 / np.maximum(tally.sizes, 1)
+    flat = sums.reshape(-1)
+    for vectors, labels, _ in _pieces(tally):
+        row_of_value = np.repeat(np.arange(vectors.shape[0]), np.diff(vectors.indptr))
+        targets = labels[row_of_value] * terms + vectors.indices
+        np.add.at(flat, targets, vectors.data * scale[labels][row_of_value])
+    return sums
 
 
 def _describe(
-    vectors: sparse.csr_matrix, terms: np.ndarray, ids: np.ndarray, texts: np.ndarray, choice: _Choice, settings: ThemeSettings
+    comments: FrameSource, order: _Order, themer: _Themer, tally: _Tally, centroids: np.ndarray, settings: ThemeSettings
 ) -> ThemeResult:
-    groups = [np.flatnonzero(choice.labels == label) for label in sorted(set(choice.labels.tolist()))]
-    # Largest theme first; equal sizes in the order of their first comment id (ids are sorted).
-    groups.sort(key=lambda rows: (-len(rows), rows[0]))
-    theme_rows, assignment = [], []
-    for number, rows in enumerate(groups, start=1):
-        centroid = np.asarray(vectors[rows].mean(axis=0)).ravel()
-        similarity = _cosine_to(vectors[rows], centroid)
-        closest = sorted(range(len(rows)), key=lambda i: (-similarity[i], ids[rows[i]]))
-        top = _top_terms(centroid, terms, settings.top_terms)
+    present = [label for label in range(len(tally.sizes)) if tally.sizes[label]]
+    # Largest theme first; equal sizes in the order of their first comment id.
+    present.sort(key=lambda label: (-tally.sizes[label], tally.first_rank[label]))
+    number_of = np.zeros(len(tally.sizes), dtype=np.int64)
+    number_of[present] = np.arange(1, len(present) + 1)
+    closest, assigned = _similarities(tally, centroids, settings.representatives)
+    examples = _texts_of_ranks(comments, order, [closest[label][0][1] for label in present])
+    terms = themer.vectorizer.get_feature_names_out()
+    theme_rows = []
+    for number, label in enumerate(present, start=1):
+        top = _top_terms(centroids[label], terms, settings.top_terms)
         theme_rows.append({
             "theme": number,
             "label": theme_label(top, settings.label_terms),
-            "size": len(rows),
+            "size": int(tally.sizes[label]),
             "top_terms": TERM_SEPARATOR.join(top),
-            "representative_ids": TERM_SEPARATOR.join(ids[rows[i]] for i in closest[: settings.representatives]),
-            "example": shortened(texts[rows[closest[0]]], EXAMPLE_CHARS),
-            "k": choice.k,
-            "criterion": choice.criterion,
-            "score": choice.score,
+            "representative_ids": TERM_SEPARATOR.join(order.sorted_ids[rank].as_py() for _, rank in closest[label]),
+            "example": shortened(examples[closest[label][0][1]], EXAMPLE_CHARS),
+            "k": themer.choice.k,
+            "criterion": themer.choice.criterion,
+            "score": themer.choice.score,
         })
-        assignment.extend({"comment_id": ids[rows[i]], "theme": number, "similarity": round(float(similarity[i]), DIGITS)} for i in range(len(rows)))
     themes = pd.DataFrame(theme_rows, columns=THEME_COLUMNS).astype(THEME_TYPES)
-    comment_themes = pd.DataFrame(assignment, columns=COMMENT_THEME_COLUMNS).sort_values("comment_id", kind="mergesort")
-    comment_themes = comment_themes.reset_index(drop=True).astype(COMMENT_THEME_TYPES)
-    return ThemeResult(themes, comment_themes)
+    return ThemeResult(themes, _comment_themes(order, number_of, *assigned))
+
+
+def _similarities(
+    tally: _Tally, centroids: np.ndarray, representatives: int
+) -> tuple[dict[int, list[tuple[float, int]]], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Each label's closest comments as (-similarity, rank), best first, and every themed
+    comment's rank, label and rounded similarity."""
+    closest: dict[int, list[tuple[float, int]]] = {label: [] for label in range(len(tally.sizes))}
+    ranks, labels, similarities = [], [], []
+    for vectors, piece_labels, piece_ranks in _pieces(tally):
+        similarity = np.zeros(vectors.shape[0])
+        for label in np.unique(piece_labels):
+            rows = np.flatnonzero(piece_labels == label)
+            similarity[rows] = _cosine_to(vectors[rows], centroids[label])
+            best = rows[np.lexsort((piece_ranks[rows], -similarity[rows]))[:representatives]]
+            candidates = [(-float(similarity[i]), int(piece_ranks[i])) for i in best]
+            closest[label] = heapq.nsmallest(representatives, closest[label] + candidates)
+        ranks.append(piece_ranks)
+        labels.append(piece_labels)
+        similarities.append(np.array([round(value, DIGITS) for value in similarity.tolist()]))
+    if not ranks:
+        return closest, (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    return closest, (np.concatenate(ranks), np.concatenate(labels), np.concatenate(similarities))
+
+
+def _texts_of_ranks(comments: FrameSource, order: _Order, ranks: list[int]) -> dict[int, str]:
+    texts = _texts_at(comments, order, np.array(sorted(set(ranks)), dtype=np.int64))
+    return dict(zip(sorted(set(ranks)), texts))
+
+
+def _comment_themes(
+    order: _Order, number_of: np.ndarray, ranks: np.ndarray, labels: np.ndarray, similarities: np.ndarray
+) -> pd.DataFrame:
+    """One row per themed comment, in comment-id order (a repeated id: by theme, then text)."""
+    themes = number_of[labels]
+    rows = np.lexsort((ranks, themes, order.id_start[ranks]))
+    return pd.DataFrame({
+        "comment_id": order.sorted_ids.take(pa.array(ranks[rows])).to_numpy(zero_copy_only=False),
+        "theme": themes[rows],
+        "similarity": similarities[rows],
+    }, columns=COMMENT_THEME_COLUMNS).astype(COMMENT_THEME_TYPES)
 
 
 def _cosine_to(rows: sparse.csr_matrix, centroid: np.ndarray) -> np.ndarray:
