@@ -266,16 +266,22 @@ def _run_extract(
 
 
 def _run_cluster(out: Path, fmt: str, quiet: bool, lexicon: Optional[list[Path]]):
-    from pipeline.cluster.stage import cluster_stage
+    from pipeline.cluster.batches import table_batches
+    from pipeline.cluster.stage import cluster_batches, resolved_claims_frame
     from pipeline.extract.lexicon import cached_lexicon
+    from pipeline.io.streams import TableWriter, empty_frame, table_columns, table_path, write_in_pieces
 
     _check_table_format(fmt)
-    comments = read_table(out, "comments", required=("comment_id", "text"))
-    claims = read_table(out, "claims", required=("comment_id", "concept", "category", "role", "discovered", "surface"))
-    result = cluster_stage(comments, claims, lexicon=cached_lexicon(tuple(str(p) for p in lexicon or [])))
+    comments = table_path(out, "comments", required=("comment_id", "text"))
+    claims = table_path(out, "claims", required=("comment_id", "concept", "category", "role", "discovered", "surface"))
+    # The claims are read and rewritten a batch at a time; the new file replaces the old at the end.
+    with TableWriter(out, "claims", fmt, resolved_claims_frame(empty_frame(claims))) as writer:
+        result = cluster_batches(
+            table_batches(comments), table_batches(claims), tuple(table_columns(claims)),
+            lexicon=cached_lexicon(tuple(str(p) for p in lexicon or [])), resolved_claims=writer.write,
+        )
     for name in ("concepts", "themes", "comment_themes"):
-        write_table(getattr(result, name), out, name, fmt)
-    write_table(result.claims_resolved, out, "claims", fmt)
+        write_in_pieces(getattr(result, name), out, name, fmt)
     _say(
         quiet,
         f"cluster: {len(result.concepts)} concepts ({int(result.concepts['discovered'].sum())} discovered),"

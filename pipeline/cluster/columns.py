@@ -5,7 +5,7 @@ code reads booleans, text and required columns through these helpers.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -33,13 +33,11 @@ def text_values(column: pd.Series) -> pd.Series:
     return column.astype(object).where(column.notna(), "").astype(str)
 
 
-def most_common(values: Iterable[str], default: str = "other") -> str:
-    """The most frequent non-empty value; ties go to the alphabetically first."""
-    counts: dict[str, int] = {}
-    for value in values:
-        if value:
-            counts[value] = counts.get(value, 0) + 1
-    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0] if counts else default
+def most_common(counts: Mapping[str, int], default: str = "other") -> str:
+    """The most frequent non-empty value of ``counts`` (value -> how often); ties go to the
+    alphabetically first."""
+    best = min(((-count, value) for value, count in counts.items() if value and count > 0), default=None)
+    return best[1] if best else default
 
 
 def shortened(text: str, limit: int = 200) -> str:

@@ -9,6 +9,7 @@ grouped among themselves by agglomerative clustering and named by their most fre
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -20,6 +21,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from pipeline.cluster.batches import FrameSource, frame_batches
 from pipeline.cluster.columns import bool_values, most_common, require_columns, text_values
 from pipeline.cluster.settings import ConceptSettings, cluster_settings
 from pipeline.extract.lexicon import Lexicon
@@ -65,41 +67,109 @@ def resolve_concepts(
     Rows found by the lexicon or drug dictionary keep their concept and category.
     """
     require_columns(claims, "claims", ("concept", "category", "discovered"))
+    folding = learn_folding(frame_batches(claims), lexicon=lexicon, settings=settings)
+    return folding.resolve(claims)
+
+
+@dataclass(frozen=True)
+class Folding:
+    """What a first pass over the claims decides: the concept and category of every discovered
+    phrase, and the concepts the claims name without discovering them (drug names, lexicon)."""
+
+    phrases: dict[str, tuple[str, str]]
+    known: frozenset[str]
+
+    def resolve(self, claims: pd.DataFrame) -> pd.DataFrame:
+        """A copy of ``claims`` (a whole table or one batch) with ``cluster`` and ``cluster_category``."""
+        concept_column = text_values(claims["concept"])
+        concepts = concept_column.to_numpy(dtype=object)
+        categories = text_values(claims["category"]).to_numpy(dtype=object)
+        folded = (bool_values(claims["discovered"]) & concept_column.isin(list(self.phrases))).to_numpy()
+        clusters = concepts.copy()
+        cluster_categories = np.where(categories == "", OTHER_CATEGORY, categories)
+        clusters[folded] = [self.phrases[concept][0] for concept in concepts[folded]]
+        cluster_categories[folded] = [self.phrases[concept][1] for concept in concepts[folded]]
+        resolved = claims.copy()
+        resolved["cluster"] = pd.array(clusters, dtype="string")
+        resolved["cluster_category"] = pd.array(cluster_categories, dtype="string")
+        return resolved
+
+
+def learn_folding(claims: FrameSource, *, lexicon: Lexicon, settings: ConceptSettings | None = None) -> Folding:
+    """Fold the discovered phrases of a claims table read a batch at a time (columns ``concept``,
+    ``category``, ``discovered``); memory holds the distinct phrases and concepts only."""
     settings = settings or cluster_settings().concepts
-    concepts = text_values(claims["concept"])
-    categories = text_values(claims["category"])
-    discovered = bool_values(claims["discovered"])
-    phrase_counts = Counter(phrase for phrase in concepts[discovered] if phrase.strip())
-    folding = fold_phrases(phrase_counts, known_anchors(lexicon, concepts[~discovered], categories[~discovered]), settings)
-    pairs = [
-        folding[concept] if is_discovered and concept in folding else (concept, category or OTHER_CATEGORY)
-        for concept, category, is_discovered in zip(concepts, categories, discovered)
-    ]
-    resolved = claims.copy()
-    resolved["cluster"] = pd.array([concept for concept, _ in pairs], dtype="string")
-    resolved["cluster_category"] = pd.array([category for _, category in pairs], dtype="string")
-    return resolved
+    phrase_counts: Counter[str] = Counter()
+    named: set[tuple[str, str]] = set()
+    for frame in claims(("concept", "category", "discovered")):
+        concepts, categories = text_values(frame["concept"]), text_values(frame["category"])
+        discovered = bool_values(frame["discovered"])
+        phrase_counts.update(phrase for phrase in concepts[discovered] if phrase.strip())
+        named.update(zip(concepts[~discovered], categories[~discovered]))
+    pairs = sorted(named)
+    anchors = known_anchors(lexicon, [concept for concept, _ in pairs], [category for _, category in pairs])
+    return Folding(fold_phrases(phrase_counts, anchors, settings), frozenset(concept for concept, _ in pairs))
 
 
 def summarise_concepts(resolved: pd.DataFrame, *, lexicon: Lexicon) -> pd.DataFrame:
     """The ``concepts`` table from claims that already carry ``cluster`` columns."""
     require_columns(resolved, "claims", (*CLAIM_INPUT_COLUMNS, "cluster", "cluster_category"))
-    known = set(lexicon_categories(lexicon)) | set(text_values(resolved["concept"])[~bool_values(resolved["discovered"])])
-    frame = pd.DataFrame({
-        "cluster": text_values(resolved["cluster"]),
-        "category": text_values(resolved["cluster_category"]),
-        "surface": _member_forms(resolved),
-        "mention": text_values(resolved["role"]) == "mention",
-        "discovered": bool_values(resolved["discovered"]),
-        "phrase": text_values(resolved["concept"]),
-    })
-    rows = [_concept_row(name, group, name not in known) for name, group in frame.groupby("cluster", sort=True)]
-    concepts = pd.DataFrame(rows, columns=CONCEPT_COLUMNS)
-    concepts = concepts.sort_values(["claims", "concept"], ascending=[False, True], kind="mergesort")
-    return concepts.reset_index(drop=True).astype({
-        "concept": "string", "members": "string", "claims": "int64", "mentions": "int64",
-        "discovered": "bool", "category": "string", "discovered_members": "string",
-    })
+    tally = ConceptTally()
+    tally.add(resolved)
+    known = set(text_values(resolved["concept"])[~bool_values(resolved["discovered"])])
+    return tally.table(lexicon=lexicon, known=known)
+
+
+@dataclass
+class _Concept:
+    members: set[str] = field(default_factory=set)
+    claims: int = 0
+    mentions: int = 0
+    categories: Counter[str] = field(default_factory=Counter)
+    discovered_members: set[str] = field(default_factory=set)
+
+
+class ConceptTally:
+    """The ``concepts`` table built up from resolved claims, a batch at a time: per concept, its
+    forms, counts and categories (memory grows with the concepts, not with the claims)."""
+
+    def __init__(self) -> None:
+        self.concepts: dict[str, _Concept] = {}
+
+    def add(self, resolved: pd.DataFrame) -> None:
+        """Count the rows of ``resolved`` (claims with ``cluster`` columns)."""
+        frame = pd.DataFrame({
+            "cluster": text_values(resolved["cluster"]),
+            "category": text_values(resolved["cluster_category"]),
+            "surface": _member_forms(resolved),
+            "mention": text_values(resolved["role"]) == "mention",
+            "discovered": bool_values(resolved["discovered"]),
+            "phrase": text_values(resolved["concept"]),
+        })
+        counts = frame.groupby("cluster", sort=False).agg(claims=("mention", "size"), mentions=("mention", "sum"))
+        for name, claims, mentions in counts.itertuples():
+            concept = self.concepts.setdefault(name, _Concept())
+            concept.claims += int(claims)
+            concept.mentions += int(mentions)
+        for (name, category), count in frame.groupby(["cluster", "category"], sort=False).size().items():
+            self.concepts[name].categories[category] += int(count)
+        for name, form in frame[["cluster", "surface"]].drop_duplicates().itertuples(index=False):
+            self.concepts[name].members.add(form)
+        found = frame.loc[frame["discovered"], ["cluster", "phrase"]].drop_duplicates()
+        for name, phrase in found.itertuples(index=False):
+            self.concepts[name].discovered_members.add(phrase)
+
+    def table(self, *, lexicon: Lexicon, known: Iterable[str]) -> pd.DataFrame:
+        """One row per concept (see :func:`cluster_concepts`); ``known``: the concepts the claims
+        named without discovering them."""
+        known = set(lexicon_categories(lexicon)) | set(known)
+        rows = [_concept_row(name, self.concepts[name], name not in known) for name in sorted(self.concepts)]
+        concepts = pd.DataFrame(rows, columns=CONCEPT_COLUMNS)
+        concepts = concepts.sort_values(["claims", "concept"], ascending=[False, True], kind="mergesort")
+        return concepts.reset_index(drop=True).astype({
+            "concept": "string", "members": "string", "claims": "int64", "mentions": "int64",
+            "discovered": "bool", "category": "string", "discovered_members": "string",
+        })
 
 
 def _member_forms(resolved: pd.DataFrame) -> pd.Series:
@@ -111,15 +181,15 @@ def _member_forms(resolved: pd.DataFrame) -> pd.Series:
     return forms
 
 
-def _concept_row(name: str, group: pd.DataFrame, discovered: bool) -> dict[str, object]:
+def _concept_row(name: str, concept: _Concept, discovered: bool) -> dict[str, object]:
     return {
         "concept": name,
-        "members": MEMBER_SEPARATOR.join(sorted(set(group["surface"]) - {""})),
-        "claims": len(group),
-        "mentions": int(group["mention"].sum()),
+        "members": MEMBER_SEPARATOR.join(sorted(concept.members - {""})),
+        "claims": concept.claims,
+        "mentions": concept.mentions,
         "discovered": discovered,
-        "category": most_common(group["category"], OTHER_CATEGORY),
-        "discovered_members": MEMBER_SEPARATOR.join(sorted(set(group.loc[group["discovered"], "phrase"]))),
+        "category": most_common(concept.categories, OTHER_CATEGORY),
+        "discovered_members": MEMBER_SEPARATOR.join(sorted(concept.discovered_members)),
     }
 
 

@@ -54,6 +54,13 @@ def iter_frames(path: Path, columns: Sequence[str], rows: int) -> Iterator[pd.Da
             yield restore_formulas(chunk[list(columns)])
 
 
+def empty_frame(path: Path) -> pd.DataFrame:
+    """The table at ``path`` with no rows: its columns, with the types its batches come in."""
+    if path.suffix == ".parquet":
+        return pq.ParquetFile(path).schema_arrow.empty_table().to_pandas()
+    return restore_formulas(pd.read_csv(path, dtype=str, keep_default_na=False, nrows=0))
+
+
 def rechunk(frames: Iterable[pd.DataFrame], rows: int) -> Iterator[pd.DataFrame]:
     """The same rows in pieces of exactly ``rows`` rows (the last may be shorter), indexed from 0,
     whatever sizes the frames came in: how a file was written never changes the partitions."""
@@ -69,6 +76,9 @@ def rechunk(frames: Iterable[pd.DataFrame], rows: int) -> Iterator[pd.DataFrame]
             pending, held = ([rest] if len(rest) else []), len(rest)
     if held:
         yield pd.concat(pending, ignore_index=True).reset_index(drop=True)
+
+
+ROW_GROUP_ROWS = 1024 * 1024  # pyarrow's largest row group when a whole table is written at once
 
 
 class TableWriter:
@@ -128,6 +138,16 @@ class TableWriter:
                 stale = self.folder / f"{self.name}.{other}"
                 if other != self.fmt and stale.exists():
                     stale.unlink()
+
+
+def write_in_pieces(table: pd.DataFrame, folder: Path, name: str, fmt: str) -> Path:
+    """Write a whole in-memory ``table`` through a :class:`TableWriter`, in pieces of
+    :data:`ROW_GROUP_ROWS` rows: the same bytes as :func:`pipeline.io.tables.write_table`,
+    without a second copy of the table in Arrow form."""
+    with TableWriter(folder, name, fmt, table.iloc[:0]) as writer:
+        for start in range(0, len(table), ROW_GROUP_ROWS):
+            writer.write(table.iloc[start : start + ROW_GROUP_ROWS])
+    return writer.target
 
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
