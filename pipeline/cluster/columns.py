@@ -30,6 +30,8 @@ def require_columns(table: pd.DataFrame, table_name: str, columns: Iterable[str]
 
 def text_values(column: pd.Series) -> pd.Series:
     """``column`` as plain strings, missing cells as ""."""
+    if isinstance(column.dtype, pd.StringDtype):  # already text (how Parquet and CSV tables arrive)
+        return column.fillna("")
     return column.astype(object).where(column.notna(), "").astype(str)
 
 

@@ -175,7 +175,9 @@ class ConceptTally:
 def _member_forms(resolved: pd.DataFrame) -> pd.Series:
     """Lower-cased surface forms; a reply's pronoun ("it" for the parent's remedy) is no form
     of the concept's name, so it is left out."""
-    forms = text_values(resolved["surface"]).map(_clean_form)
+    surfaces = text_values(resolved["surface"])
+    distinct = surfaces.unique()  # names repeat: clean each spelling once
+    forms = surfaces.map(dict(zip(distinct, map(_clean_form, distinct))))
     if "match_rule" in resolved.columns:
         forms = forms.where(text_values(resolved["match_rule"]) != REPLY_REFERENCE, "")
     return forms

@@ -27,8 +27,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import sparse
 from sklearn.cluster import KMeans, MiniBatchKMeans
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
 from sklearn.metrics import silhouette_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 from threadpoolctl import threadpool_limits
 
 from pipeline.cluster.batches import FrameSource, frame_batches
@@ -89,8 +91,22 @@ class _Order:
 class _Themer:
     """What the sample taught: the vocabulary and the model that assigns comments to themes."""
 
-    vectorizer: TfidfVectorizer
+    vectorizer: Pipeline
     choice: _Choice
+    sample_ranks: np.ndarray  # the (id, text) positions of the sample, ascending
+    sample_vectors: sparse.csr_matrix  # their TF-IDF rows, kept so that they are not vectorised twice
+
+    def vectorise(self, texts: np.ndarray, ranks: np.ndarray) -> sparse.csr_matrix:
+        """TF-IDF rows of ``texts`` (at positions ``ranks``), taken from the sample where it has them."""
+        slots = np.minimum(np.searchsorted(self.sample_ranks, ranks), len(self.sample_ranks) - 1)
+        sampled = self.sample_ranks[slots] == ranks
+        if sampled.all():
+            return self.sample_vectors[slots]
+        fresh = sparse.csr_matrix(self.vectorizer.transform(texts[~sampled]))
+        if not sampled.any():
+            return fresh
+        stacked = sparse.vstack([self.sample_vectors[slots[sampled]], fresh], format="csr")
+        return stacked[np.argsort(np.concatenate([np.flatnonzero(sampled), np.flatnonzero(~sampled)]))]
 
 
 @dataclass
@@ -144,7 +160,7 @@ def themes_of_batches(
             return ThemeResult(_empty(THEME_TYPES), _empty(COMMENT_THEME_TYPES))
         with tempfile.TemporaryDirectory(prefix="remedy-miner-themes-") as spill:
             tally = _assign(comments, order, themer, Path(spill))
-            centroids = _centroids(tally, len(themer.vectorizer.vocabulary_))
+            centroids = _centroids(tally, len(themer.vectorizer["counts"].vocabulary_))
             return _describe(comments, order, themer, tally, centroids, settings)
 
 
@@ -201,18 +217,24 @@ def _texts_at(comments: FrameSource, order: _Order, positions: np.ndarray) -> li
 def _learn_themes(comments: FrameSource, order: _Order, settings: ThemeSettings, random_state: int) -> _Themer | None:
     """Vocabulary, k and the k-means model, from an even sample of the comments in id order;
     ``None`` when no comment has a content word."""
-    sample = _texts_at(comments, order, _even_sample(order.rows, settings.vocabulary_sample))
-    fitted = _vectorise(sample, order.non_blank, settings)
+    positions = _even_sample(order.rows, settings.vocabulary_sample)
+    fitted = _vectorise(_texts_at(comments, order, positions), order.non_blank, settings)
     if fitted is None:
         return None
     vectorizer, vectors = fitted
     themable = vectors[np.flatnonzero(vectors.getnnz(axis=1) > 0)]
-    return _Themer(vectorizer, _choose_k(themable, settings, random_state))
+    return _Themer(vectorizer, _choose_k(themable, settings, random_state), positions, vectors)
 
 
-def theme_vectorizer(settings: ThemeSettings, *, min_df: int = 1, max_df: float = 1.0) -> TfidfVectorizer:
-    """Word unigrams and bigrams, English stop words plus the filler and topic words of the settings."""
-    return TfidfVectorizer(
+def theme_vectorizer(settings: ThemeSettings, *, min_df: int = 1, max_df: float = 1.0) -> Pipeline:
+    """TF-IDF of word unigrams and bigrams, English stop words plus the filler and topic words of
+    the settings removed.
+
+    What :class:`TfidfVectorizer` computes, as counts then weights: ``fit_transform`` then gives
+    the rows ``transform`` gives, bit for bit (the counts' columns are put in order first), so
+    the sample the vocabulary is learnt from is read once.
+    """
+    counts = CountVectorizer(
         analyzer="word",
         ngram_range=(1, 2),
         lowercase=True,
@@ -220,13 +242,24 @@ def theme_vectorizer(settings: ThemeSettings, *, min_df: int = 1, max_df: float 
         stop_words=sorted(ENGLISH_STOP_WORDS | set(settings.stop_words)),
         min_df=min_df,
         max_df=max_df,
-        sublinear_tf=True,
+        dtype=np.float64,
     )
+    return Pipeline([
+        ("counts", counts),
+        ("in_column_order", FunctionTransformer(_sorted_indices, accept_sparse=True)),
+        ("tfidf", TfidfTransformer(sublinear_tf=True)),
+    ])
+
+
+def _sorted_indices(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    ordered = sparse.csr_matrix(matrix, copy=True)
+    ordered.sort_indices()
+    return ordered
 
 
 def _vectorise(
     sample: list[str], non_blank: int, settings: ThemeSettings
-) -> tuple[TfidfVectorizer, sparse.csr_matrix] | None:
+) -> tuple[Pipeline, sparse.csr_matrix] | None:
     """A vectorizer learnt from ``sample`` and the sample's TF-IDF rows; ``None`` when no
     comment has a content word.
 
@@ -239,11 +272,11 @@ def _vectorise(
     if non_blank >= settings.limits_from_comments:
         limits.insert(0, (settings.min_document_frequency, settings.max_document_share))
     for min_df, max_df in limits:
+        vectorizer = theme_vectorizer(settings, min_df=min_df, max_df=max_df)
         try:
-            vectorizer = theme_vectorizer(settings, min_df=min_df, max_df=max_df).fit(sample)
+            vectors = sparse.csr_matrix(vectorizer.fit_transform(sample))
         except ValueError:  # sklearn's "empty vocabulary" / "no terms remain": only stop words
             continue
-        vectors = vectorizer.transform(sample)
         if vectors.nnz:
             return vectorizer, vectors
     return None
@@ -302,12 +335,12 @@ def _assign(comments: FrameSource, order: _Order, themer: _Themer, spill: Path) 
         ranks = order.rank[start : start + len(frame)]
         start += len(frame)
         in_id_order = np.argsort(ranks, kind="stable")
-        texts = text_values(frame["text"]).to_numpy(dtype=object)[in_id_order]
-        vectors = themer.vectorizer.transform(texts)
+        ranks = ranks[in_id_order]
+        vectors = themer.vectorise(text_values(frame["text"]).to_numpy(dtype=object)[in_id_order], ranks)
         themable = np.flatnonzero(vectors.getnnz(axis=1) > 0)
         if themable.size == 0:
             continue
-        vectors, ranks = vectors[themable], ranks[in_id_order][themable]
+        vectors, ranks = vectors[themable], ranks[themable]
         labels = _labels(themer.choice.model, vectors)
         np.add.at(tally.sizes, labels, 1)
         np.minimum.at(tally.first_rank, labels, ranks)
@@ -356,7 +389,7 @@ def _describe(
     number_of[present] = np.arange(1, len(present) + 1)
     closest, assigned = _similarities(tally, centroids, settings.representatives)
     examples = _texts_of_ranks(comments, order, [closest[label][0][1] for label in present])
-    terms = themer.vectorizer.get_feature_names_out()
+    terms = themer.vectorizer["counts"].get_feature_names_out()
     theme_rows = []
     for number, label in enumerate(present, start=1):
         top = _top_terms(centroids[label], terms, settings.top_terms)
