@@ -35,6 +35,7 @@ from threadpoolctl import threadpool_limits
 
 from pipeline.cluster.batches import FrameSource, frame_batches
 from pipeline.cluster.columns import require_columns, shortened, text_values
+from pipeline.cluster.counting import VocabularyCounter
 from pipeline.cluster.settings import ThemeSettings, cluster_settings
 
 THEME_COLUMNS = [
@@ -95,6 +96,11 @@ class _Themer:
     choice: _Choice
     sample_ranks: np.ndarray  # the (id, text) positions of the sample, ascending
     sample_vectors: sparse.csr_matrix  # their TF-IDF rows, kept so that they are not vectorised twice
+    counter: VocabularyCounter  # the vectorizer's counts, a batch at a time
+
+    def tf_idf(self, texts: np.ndarray) -> sparse.csr_matrix:
+        """The vectorizer's ``transform``, with the counting done for the whole batch at once."""
+        return sparse.csr_matrix(self.vectorizer["tfidf"].transform(self.counter.transform(texts)))
 
     def vectorise(self, texts: np.ndarray, ranks: np.ndarray) -> sparse.csr_matrix:
         """TF-IDF rows of ``texts`` (at positions ``ranks``), taken from the sample where it has them."""
@@ -102,7 +108,7 @@ class _Themer:
         sampled = self.sample_ranks[slots] == ranks
         if sampled.all():
             return self.sample_vectors[slots]
-        fresh = sparse.csr_matrix(self.vectorizer.transform(texts[~sampled]))
+        fresh = self.tf_idf(texts[~sampled])
         if not sampled.any():
             return fresh
         stacked = sparse.vstack([self.sample_vectors[slots[sampled]], fresh], format="csr")
@@ -223,7 +229,8 @@ def _learn_themes(comments: FrameSource, order: _Order, settings: ThemeSettings,
         return None
     vectorizer, vectors = fitted
     themable = vectors[np.flatnonzero(vectors.getnnz(axis=1) > 0)]
-    return _Themer(vectorizer, _choose_k(themable, settings, random_state), positions, vectors)
+    choice = _choose_k(themable, settings, random_state)
+    return _Themer(vectorizer, choice, positions, vectors, VocabularyCounter(vectorizer["counts"]))
 
 
 def theme_vectorizer(settings: ThemeSettings, *, min_df: int = 1, max_df: float = 1.0) -> Pipeline:
