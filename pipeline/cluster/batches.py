@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline.io.streams import iter_frames, rechunk
 
-BATCH_ROWS = 65_536  # rows per record batch: a few MB of claims or comments
+BATCH_ROWS = 16_384  # rows per record batch: a few MB of claims or comments, and their tokens
 
 FrameSource = Callable[[Sequence[str]], Iterator[pd.DataFrame]]
 

@@ -104,8 +104,11 @@ def learn_folding(claims: FrameSource, *, lexicon: Lexicon, settings: ConceptSet
     for frame in claims(("concept", "category", "discovered")):
         concepts, categories = text_values(frame["concept"]), text_values(frame["category"])
         discovered = bool_values(frame["discovered"])
-        phrase_counts.update(phrase for phrase in concepts[discovered] if phrase.strip())
-        named.update(zip(concepts[~discovered], categories[~discovered]))
+        for phrase, count in concepts[discovered].value_counts(sort=False).items():
+            if phrase.strip():
+                phrase_counts[phrase] += int(count)
+        kept = pd.DataFrame({"concept": concepts[~discovered], "category": categories[~discovered]}).drop_duplicates()
+        named.update(kept.itertuples(index=False, name=None))
     pairs = sorted(named)
     anchors = known_anchors(lexicon, [concept for concept, _ in pairs], [category for _, category in pairs])
     return Folding(fold_phrases(phrase_counts, anchors, settings), frozenset(concept for concept, _ in pairs))
