@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from scipy import sparse
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import pairwise_distances_chunked, silhouette_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from threadpoolctl import threadpool_limits
@@ -299,12 +299,13 @@ def _choose_k(vectors: sparse.csr_matrix, settings: ThemeSettings, random_state:
         reason = f"one theme: {rows} comment(s) with content words, fewer than {settings.min_comments} to compare"
         return _Choice(None, 1, reason, float("nan"))
     best: _Choice | None = None
+    distances = _cosine_distances(sample)
     for k in range(settings.min_k, largest + 1):
         model = KMeans(n_clusters=k, n_init=settings.n_init, random_state=random_state)
         labels = model.fit_predict(sample)
         if len(set(labels.tolist())) < 2:
             continue
-        score = round(float(silhouette_score(sample, labels, metric="cosine")), DIGITS)
+        score = round(float(silhouette_score(distances, labels, metric="precomputed")), DIGITS)
         if best is None or score > best.score:
             best = _Choice(model, k, "", score)
     if best is None:
@@ -315,6 +316,12 @@ def _choose_k(vectors: sparse.csr_matrix, settings: ThemeSettings, random_state:
         return _Choice(best.model, best.k, criterion, best.score)
     criterion = f"best mean silhouette (cosine) over {over} on an even sample of {len(sample_rows)} comments: {best.score:.{DIGITS}f}"
     return _Choice(_fit_all(vectors, best.k, settings, random_state), best.k, criterion, best.score)
+
+
+def _cosine_distances(sample: sparse.csr_matrix) -> np.ndarray:
+    """The distances ``silhouette_score(sample, labels, metric="cosine")`` computes, once for every k:
+    the same chunks, so the same scores to the last bit."""
+    return np.vstack(list(pairwise_distances_chunked(sample, metric="cosine")))
 
 
 def _even_sample(rows: int, size: int) -> np.ndarray:
