@@ -175,7 +175,7 @@ def _comment_order(comments: FrameSource) -> _Order:
     pieces, non_blank = [], 0
     for frame in comments(COMMENT_COLUMNS):
         pieces.append(pa.array(text_values(frame["comment_id"]).to_numpy(dtype=object), type=pa.large_string()))
-        non_blank += sum(1 for text in text_values(frame["text"]) if text.strip())
+        non_blank += sum(map(bool, map(str.strip, text_values(frame["text"]).to_numpy(dtype=object))))
     ids = pa.chunked_array(pieces, type=pa.large_string()).combine_chunks()
     order = pc.sort_indices(ids).to_numpy()  # stable, like a merge sort
     sorted_ids = ids.take(order)
