@@ -7,10 +7,11 @@ into a severity (a past clot is still a flag, at a lower severity than a swollen
 """
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterable, NamedTuple
 
-from pipeline.flag.rules import Hit, SafetyRules, Token, tokenize
+from pipeline.flag.rules import Hit, SafetyRules, TextWords, Token, tokenize
 from pipeline.flag.text import sentence_index, sentence_spans
 
 NEGATION_WINDOW_WORDS = 5
@@ -51,8 +52,11 @@ class CommentView:
         self._starts: list[int] = []
         self._hits: dict[str, list[Hit]] = {}
         self._tokens: list[Token] | None = None
-        self._words: frozenset[str] | None = None
+        self._words: TextWords | None = None
         self._phrase_hits: dict[str, list[Hit]] | None = None
+        self._bounds: dict[str, tuple[list[int], list[int]]] = {}
+        self._statuses: dict[tuple[int, int, bool], str] = {}
+        self._negated: dict[tuple[int, int], bool] = {}
 
     # Sentences -----------------------------------------------------------------------------
 
@@ -91,24 +95,40 @@ class CommentView:
         return self._phrase_hits
 
     @property
-    def words(self) -> frozenset[str]:
+    def words(self) -> TextWords:
         """The distinct lower-cased words, for the anchor check of patterns."""
         if self._words is None:
-            self._words = frozenset(word for word, _, _ in self.tokens)
+            self._words = TextWords(self.text, self.tokens)
         return self._words
 
     def hits(self, set_name: str) -> list[Hit]:
         """Hits of one cue set in the whole text (searched once)."""
         found = self._hits.get(set_name)
         if found is None:
-            found = self.rules.cues(set_name).find(self.text, self.tokens, self.words,
-                                                   self.all_phrase_hits.get(set_name, [])) if self.text else []
+            cues = self.rules.cue_sets.get(set_name)
+            phrase_hits = self.all_phrase_hits.get(set_name, []) if self.text else []
+            if cues is None or not self.text or (not cues.patterns and not phrase_hits):
+                found = []
+            else:
+                found = cues.find(self.text, self.tokens, self.words, phrase_hits)
             self._hits[set_name] = found
         return found
 
     def hits_between(self, set_name: str, start: int, end: int) -> list[Hit]:
-        """Hits of a cue set lying wholly inside ``[start, end)``."""
-        return [hit for hit in self.hits(set_name) if hit.start >= start and hit.end <= end]
+        """Hits of a cue set lying wholly inside ``[start, end)``.
+
+        A set's hits never overlap and come in text order, so both their starts and their ends
+        are sorted: the hits inside a range are one slice, found by bisection.
+        """
+        hits = self.hits(set_name)
+        if not hits:
+            return []
+        bounds = self._bounds.get(set_name)
+        if bounds is None:
+            bounds = self._bounds[set_name] = ([hit.start for hit in hits], [hit.end for hit in hits])
+        starts, ends = bounds
+        first = bisect.bisect_left(starts, start)
+        return hits[first:bisect.bisect_right(ends, end, first)]
 
     def near(self, set_name: str, offset: int, around: int = 1) -> list[Hit]:
         """Hits in the sentence at ``offset`` and ``around`` sentences either side."""
@@ -120,8 +140,15 @@ class CommentView:
         """``negated``, ``historical``, ``question``, ``general`` or ``current`` for a span.
 
         A span inside an "if" clause ("if one leg is swollen, get it checked") is ``general``:
-        advice about a sign is not the sign itself.
+        advice about a sign is not the sign itself. Worked out once per span (several rules ask).
         """
+        key = (start, end, check_negation)
+        status = self._statuses.get(key)
+        if status is None:
+            status = self._statuses[key] = self._status(start, end, check_negation)
+        return status
+
+    def _status(self, start: int, end: int, check_negation: bool) -> str:
         sentence_start, sentence_end = self.sentence_range(start)
         if check_negation and self.is_negated(start, end):
             return "negated"
@@ -148,6 +175,13 @@ class CommentView:
 
     def is_negated(self, start: int, end: int) -> bool:
         """A negation cue in the few words before the span (same clause), or "ruled out" after it."""
+        key = (start, end)
+        negated = self._negated.get(key)
+        if negated is None:
+            negated = self._negated[key] = self._is_negated(start, end)
+        return negated
+
+    def _is_negated(self, start: int, end: int) -> bool:
         sentence_start, _ = self.sentence_range(start)
         prefix = self.text[sentence_start:start]
         breaks = list(_CLAUSE_BREAK.finditer(prefix))

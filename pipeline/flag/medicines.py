@@ -11,7 +11,7 @@ from __future__ import annotations
 from pipeline.flag.context import ClaimView, CommentView
 from pipeline.flag.findings import Finding, lower, most_severe, raise_, reason
 from pipeline.flag.people import senior_evidence
-from pipeline.flag.rules import HazardousRemedy, Interaction, SafetyRules, Side
+from pipeline.flag.rules import HazardousRemedy, Interaction, Polypharmacy, SafetyRules, Side
 from pipeline.flag.text import dose_mg_near, parse_number
 
 MAX_NAMED = 6
@@ -30,14 +30,12 @@ def matches(claim: ClaimView, side: Side) -> bool:
 def polypharmacy_findings(view: CommentView, rules: SafetyRules) -> list[Finding]:
     """Five or more distinct medicines and supplements taken by one person (not asked about, not past)."""
     rule = rules.polypharmacy
-    lists: dict[str, dict[str, ClaimView]] = {}
-    if not view.claims and not view.hits("medicine_count"):
+    if _most_medicines_possible(view, rule) < rule.medium_at:
         return []
-    for claim in view.claims:
-        if (claim.category not in rule.categories or claim.negated or claim.question or claim.experiencer == "general"
-                or claim.concept in rule.generic_concepts or view.claim_status(claim) == "historical"):
-            continue
-        lists.setdefault(claim.experiencer, {}).setdefault(claim.concept, claim)
+    lists: dict[str, dict[str, ClaimView]] = {}
+    for claim in _countable(view.claims, rule):
+        if view.claim_status(claim) != "historical":
+            lists.setdefault(claim.experiencer, {}).setdefault(claim.concept, claim)
     experiencer, taken = max(lists.items(), key=lambda item: (len(item[1]), item[0] == "self")) if lists else ("self", {})
     stated = _stated_count(view)
     count = max(len(taken), stated[0] if stated else 0)
@@ -61,6 +59,24 @@ def polypharmacy_findings(view: CommentView, rules: SafetyRules) -> list[Finding
     return [Finding("polypharmacy", severity, text, spans[0][0], spans[0][1],
                     f"polypharmacy/{'10+' if high else '5+'}" + ("/raised" if raisers else ""), source,
                     tuple(spans[1:]))]
+
+
+def _countable(claims: list[ClaimView], rule: Polypharmacy) -> list[ClaimView]:
+    """Claims of a medicine someone takes: not asked about, denied, general, or a generic word ("my meds")."""
+    return [claim for claim in claims
+            if claim.category in rule.categories and not claim.negated and not claim.question
+            and claim.experiencer != "general" and claim.concept not in rule.generic_concepts]
+
+
+def _most_medicines_possible(view: CommentView, rule: Polypharmacy) -> int:
+    """An upper bound of the count polypharmacy compares: before the costly checks of each claim's
+    tense and each stated count's context, so most comments are settled by counting alone."""
+    people: dict[str, set[str]] = {}
+    for claim in _countable(view.claims, rule):
+        people.setdefault(claim.experiencer, set()).add(claim.concept)
+    listed = max((len(concepts) for concepts in people.values()), default=0)
+    stated = [parse_number(hit.text) for hit in view.hits("medicine_count")]
+    return max([listed, *(int(number) for number in stated if number is not None)])
 
 
 def _stated_count(view: CommentView) -> tuple[int, object] | None:
@@ -88,8 +104,11 @@ def interaction_findings(view: CommentView, rules: SafetyRules) -> list[Finding]
     """Pairs from the interaction table named by one person in one comment."""
     groups: dict[str, list[ClaimView]] = {}
     for claim in view.claims:
-        if not claim.negated and claim.experiencer != "general":
+        if not claim.negated and claim.experiencer != "general" and _may_interact(claim, rules):
             groups.setdefault(claim.experiencer, []).append(claim)
+    groups = {person: claims for person, claims in groups.items() if len({c.concept for c in claims}) > 1}
+    if not groups:
+        return []
     bleeding = _current_bleeding(view)
     findings = []
     for claims in groups.values():
@@ -99,6 +118,11 @@ def interaction_findings(view: CommentView, rules: SafetyRules) -> list[Finding]
             if finding is not None:
                 findings.append(finding)
     return findings
+
+
+def _may_interact(claim: ClaimView, rules: SafetyRules) -> bool:
+    """The claim is on some side of the interaction table (a pair needs two such claims)."""
+    return claim.concept in rules.interacting_concepts or bool(claim.classes & rules.interacting_classes)
 
 
 def _first_pair(claims: list[ClaimView], interaction: Interaction) -> tuple[ClaimView, ClaimView] | None:
@@ -167,15 +191,17 @@ def cramp_drug_findings(view: CommentView, rules: SafetyRules) -> list[Finding]:
 
 def hazardous_remedy_findings(view: CommentView, rules: SafetyRules) -> list[Finding]:
     """Quinine, tonic water, laxative overuse, high-dose potassium or magnesium, not negated."""
-    bleeding = _current_bleeding(view)
-    findings = []
+    found = []
     for claim in view.claims:
-        if claim.negated or not _taken(view, claim):
+        if claim.negated:
             continue
-        for remedy in rules.hazardous_remedies:
-            if matches(claim, remedy.side) and _conditions_met(view, remedy, claim):
-                findings.append(_hazard_finding(view, rules, remedy, claim, bleeding))
-    return findings
+        remedies = [remedy for remedy in rules.hazardous_remedies if matches(claim, remedy.side)]
+        if remedies and _taken(view, claim):
+            found += [(remedy, claim) for remedy in remedies if _conditions_met(view, remedy, claim)]
+    if not found:
+        return []
+    bleeding = _current_bleeding(view)
+    return [_hazard_finding(view, rules, remedy, claim, bleeding) for remedy, claim in found]
 
 
 def _taken(view: CommentView, claim: ClaimView) -> bool:

@@ -34,14 +34,14 @@ def senior_evidence(view: CommentView, rules: SafetyRules, min_age: int) -> str:
 
 def elderly_findings(view: CommentView, rules: SafetyRules) -> list[Finding]:
     """A stated age of 75 or more (or "elderly", "care home") together with medicines or symptoms."""
-    old = [(f"an age of {age}", hit) for age, hit in stated_ages(view) if age >= rules.settings["elderly_min_age"]]
-    old += [(f"\"{hit.text.strip()}\"", hit) for hit in view.hits("elderly_words") if not view.is_negated(hit.start, hit.end)]
-    if not old:
-        return []
     medicines = view.medicine_claims()
     symptoms = [h for h in view.hits("symptom_words") if not view.is_negated(h.start, h.end)]
     symptoms += [c for c in view.claims if c.category == "condition" and not c.negated]
     if not medicines and not symptoms:
+        return []
+    old = [(f"an age of {age}", hit) for age, hit in stated_ages(view) if age >= rules.settings["elderly_min_age"]]
+    old += [(f"\"{hit.text.strip()}\"", hit) for hit in view.hits("elderly_words") if not view.is_negated(hit.start, hit.end)]
+    if not old:
         return []
     rule = rules.elderly
     context = " and ".join(word for word, present in (("medicines", medicines), ("symptoms", symptoms)) if present)
@@ -90,6 +90,8 @@ def _remedies(view: CommentView, rules: SafetyRules) -> list[ClaimView]:
 
 def pediatric_findings(view: CommentView, rules: SafetyRules) -> list[Finding]:
     """A child, and a medicine or remedy given to them or asked about, in the same or a next sentence."""
+    if not _anything_given(view, rules):
+        return []
     findings = []
     for child in _children(view, rules):
         if not view.near("child_giving", child.start):
@@ -103,6 +105,17 @@ def pediatric_findings(view: CommentView, rules: SafetyRules) -> list[Finding]:
     return findings
 
 
+def _anything_given(view: CommentView, rules: SafetyRules) -> bool:
+    """A remedy, a food or drink, or a medicine word anywhere in the comment: without one there is
+    nothing a child could be given, and the costlier search for children and ages is skipped."""
+    return bool(_remedies(view, rules) or _food_mentions(view) or view.hits("medicine_words"))
+
+
+def _food_mentions(view: CommentView) -> list[ClaimView]:
+    return [claim for claim in view.claims
+            if not claim.negated and claim.role == "mention" and claim.category in _GIVEN_CATEGORIES]
+
+
 def _foods_given(view: CommentView, low: int, high: int) -> list[ClaimView]:
     """Foods and drinks named in a sentence that gives something to a child ("we give him a banana").
 
@@ -110,11 +123,8 @@ def _foods_given(view: CommentView, low: int, high: int) -> list[ClaimView]:
     misses it; the giving cue is what makes it a remedy given to the child.
     """
     giving = view.hits_between("child_giving", low, high)
-    return [
-        claim for claim in view.claims
-        if not claim.negated and claim.role == "mention" and claim.category in _GIVEN_CATEGORIES
-        and any(view.sentence_of(claim.start) == view.sentence_of(hit.start) for hit in giving)
-    ]
+    return [claim for claim in _food_mentions(view)
+            if any(view.sentence_of(claim.start) == view.sentence_of(hit.start) for hit in giving)]
 
 
 def _children(view: CommentView, rules: SafetyRules) -> list[Hit]:

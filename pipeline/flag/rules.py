@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Sequence
 
 from pipeline.errors import RuleFileError
-from pipeline.flag.text import NUMBER_PATTERN
+from pipeline.flag.text import NUMBER_PATTERN, NUMBER_WORDS
 from pipeline.io.rule_files import check_keys, packaged_files, parse_yaml, string_list, user_files
 
 SEVERITIES = ("low", "medium", "high", "urgent")
@@ -47,7 +47,7 @@ _SECTIONS = {
     "bleeding_red_flag",
 }
 _BLEEDING_KEYS = {"label", "severity", "why", "source", "with_any"}
-_CUE_KEYS = {"name", "label", "phrases", "patterns", "anchors", "severity", "why", "source", "more_than_minutes", "is_link",
+_CUE_KEYS = {"name", "label", "phrases", "patterns", "anchors", "also_anchors", "severity", "why", "source", "more_than_minutes", "is_link",
              "needs_question"}
 _SIDE_KEYS = {"classes", "concepts", "exclude_concepts"}
 _INTERACTION_KEYS = {"name", "first", "second", "severity", "why", "source"}
@@ -106,13 +106,54 @@ def tokenize(text: str) -> list[Token]:
     return [(lowered[start:end], start, end) for start, end in (m.span() for m in _TOKEN.finditer(text))]
 
 
+#: The anchor word that stands for any number: a digit anywhere, or a word starting with a number word.
+NUMBER_ANCHOR = "{number}"
+_DIGIT = re.compile(r"\d")
+_STARTS_WITH_NUMBER_WORD = re.compile(rf"(?:{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))})", re.IGNORECASE)
+
+
+class TextWords:
+    """A text's distinct lower-cased words, for the anchor check of patterns.
+
+    Whether the text holds a number (the :data:`NUMBER_ANCHOR`) is worked out on first need: a
+    digit anywhere, or a word starting with a number word. A pattern's ``{number}`` is written in
+    digits or begins a word ("aged 93", "ninety-three"), so an entry anchored on ``{number}``
+    cannot match a text without one.
+    """
+
+    __slots__ = ("text", "words", "_number")
+
+    def __init__(self, text: str, tokens: list[Token]) -> None:
+        self.text = text
+        self.words = frozenset(word for word, _, _ in tokens)
+        self._number: bool | None = None
+
+    def has_any(self, anchors: frozenset[str]) -> bool:
+        """One of ``anchors`` is a word of the text (``{number}``: the text holds a number)."""
+        if not anchors.isdisjoint(self.words):
+            return True
+        return NUMBER_ANCHOR in anchors and self.has_number()
+
+    def has_number(self) -> bool:
+        if self._number is None:
+            self._number = bool(_DIGIT.search(self.text) or not NUMBER_WORDS.isdisjoint(self.words)
+                                or any(map(_STARTS_WITH_NUMBER_WORD.match, self.words)))
+        return self._number
+
+
 @dataclass(frozen=True)
 class AnchoredPattern:
-    """One entry's patterns as one expression, run only when one of its anchor words is in the text."""
+    """One entry's patterns as one expression, run only when one of its anchor words is in the text
+    and, if it has ``also_anchors``, one of those too."""
 
     cue: Cue
     pattern: re.Pattern
     anchors: frozenset[str]
+    also_anchors: frozenset[str] = frozenset()
+
+    def may_match(self, words: TextWords) -> bool:
+        """The text holds an anchor of each list the entry has."""
+        return (not self.anchors or words.has_any(self.anchors)) and (not self.also_anchors or words.has_any(self.also_anchors))
 
 
 @dataclass(frozen=True)
@@ -130,25 +171,27 @@ class CueSet:
     patterns: tuple[AnchoredPattern, ...]
     phrases: dict[str, tuple[tuple[tuple[str, ...], Cue], ...]] = field(default_factory=dict)
 
-    def find(self, text: str, tokens: list[Token] | None = None, words: frozenset[str] | None = None,
+    def find(self, text: str, tokens: list[Token] | None = None, words: TextWords | None = None,
              phrase_hits: list[Hit] | None = None) -> list[Hit]:
         """Every hit in ``text`` in order; where hits overlap, the earlier, then the longer, wins.
 
-        ``tokens``, ``words`` (the set of token strings) and this set's ``phrase_hits`` may be
+        ``tokens``, ``words`` (for the anchor check) and this set's ``phrase_hits`` may be
         passed when already computed (see :meth:`SafetyRules.phrase_hits`).
         """
-        if tokens is None:
-            tokens = tokenize(text)
         if phrase_hits is not None:
             hits = list(phrase_hits)
+        elif self.phrases:
+            tokens = tokenize(text) if tokens is None else tokens
+            hits = self.phrase_hits(text, tokens)
         else:
-            hits = self.phrase_hits(text, tokens) if self.phrases else []
-        if self.patterns:
-            if words is None:
-                words = frozenset(word for word, _, _ in tokens)
-            for entry in self.patterns:
-                if not entry.anchors or not entry.anchors.isdisjoint(words):
-                    hits += [Hit(entry.cue, m.start(), m.end(), m.group()) for m in entry.pattern.finditer(text)]
+            hits = []
+        for entry in self.patterns:
+            if entry.anchors:
+                if words is None:
+                    words = TextWords(text, tokenize(text) if tokens is None else tokens)
+                if not entry.may_match(words):
+                    continue
+            hits += [Hit(entry.cue, m.start(), m.end(), m.group()) for m in entry.pattern.finditer(text)]
         return _without_overlaps(hits)
 
     def phrase_hits(self, text: str, tokens: list[Token]) -> list[Hit]:
@@ -298,7 +341,10 @@ class SafetyRules:
     settings: dict[str, Any]
     files: tuple[str, ...] = ()
     classes: frozenset[str] = field(default=frozenset())
-    phrase_index: dict[str, tuple[tuple[tuple[str, ...], str, Cue], ...]] = field(default_factory=dict)
+    phrase_index: "PhraseIndex" = field(default_factory=dict)
+    #: Concepts and classes on either side of an interaction (claims elsewhere cannot form a pair).
+    interacting_concepts: frozenset[str] = frozenset()
+    interacting_classes: frozenset[str] = frozenset()
 
     def cues(self, name: str) -> CueSet:
         """The cue set called ``name`` (an empty one when no file defines it)."""
@@ -312,20 +358,22 @@ class SafetyRules:
         """
         found: dict[str, list[Hit]] = {}
         index = self.phrase_index
-        words = tuple(word for word, _, _ in tokens)
-        for position, (word, start, _) in enumerate(tokens):
-            candidates = index.get(word)
-            if not candidates:
+        words = [word for word, _, _ in tokens]
+        words.append("")  # the word after the last one
+        for position, (word, start, end) in enumerate(tokens):
+            entries = index.get(word)
+            if entries is None:
                 continue
-            matched: set[str] = set()
-            for phrase, set_name, cue in candidates:
-                if set_name in matched:
-                    continue
-                size = len(phrase)
-                if size == 1 or words[position : position + size] == phrase:
-                    end = tokens[position + size - 1][2]
-                    found.setdefault(set_name, []).append(Hit(cue, start, end, text[start:end]))
-                    matched.add(set_name)
+            following = words[position + 1]
+            for set_name, longer, single in entries:
+                for phrase, size, cue in longer.get(following, ()):
+                    if words[position : position + size] == phrase:
+                        found.setdefault(set_name, []).append(Hit(cue, start, tokens[position + size - 1][2],
+                                                                  text[start:tokens[position + size - 1][2]]))
+                        break
+                else:
+                    if single is not None:
+                        found.setdefault(set_name, []).append(Hit(single, start, end, text[start:end]))
         return found
 
 
@@ -416,6 +464,7 @@ class _Merged:
                 raise RuleFileError(f"red_flag_includes: cue set {set_name!r} is not defined in any rule file")
         settings = self._settings()
         warnings = tuple(self.named["warnings"].values())
+        interactions = tuple(self.named["interactions"].values())
         return SafetyRules(
             cue_sets=cue_sets,
             status_severity=self.status,
@@ -434,6 +483,8 @@ class _Merged:
             files=files,
             classes=self._classes(warnings),
             phrase_index=_phrase_index(cue_sets),
+            interacting_concepts=frozenset(c for i in interactions for side in (i.first, i.second) for c in side.concepts),
+            interacting_classes=frozenset(c for i in interactions for side in (i.first, i.second) for c in side.classes),
         )
 
     def _required(self, block: str, key: str) -> tuple[str, Any]:
@@ -604,21 +655,41 @@ def _cue(name: str, set_name: str, index: int, entry: Any) -> tuple[Cue, list[st
         patterns.append(pattern)
     if not patterns and not phrases and set_name != "personal_contact":
         raise RuleFileError(f"{name}: {where}: needs 'phrases' or 'patterns'")
-    anchors = [word.lower().replace("’", "'") for word in string_list(name, where, entry.get("anchors"))]
+    anchors = _anchors(name, where, entry, "anchors", patterns)
+    also_anchors = _anchors(name, where, entry, "also_anchors", patterns)
+    if also_anchors and not anchors:
+        raise RuleFileError(f"{name}: {where}: 'also_anchors' need 'anchors' (list the likelier words there)")
+    return cue, (phrases, patterns, anchors, also_anchors)
+
+
+def _anchors(name: str, where: str, entry: dict, key: str, patterns: list[str]) -> frozenset[str]:
+    """An entry's anchor words: single words, or ``{number}`` for any number."""
+    anchors = [word.lower().replace("’", "'") for word in string_list(name, where, entry.get(key))]
     if anchors and not patterns:
-        raise RuleFileError(f"{name}: {where}: 'anchors' only apply to 'patterns'")
-    unusable = [word for word in anchors if len(tokenize(word)) != 1]
+        raise RuleFileError(f"{name}: {where}: {key!r} only apply to 'patterns'")
+    unusable = [word for word in anchors if word != NUMBER_ANCHOR and len(tokenize(word)) != 1]
     if unusable:
-        raise RuleFileError(f"{name}: {where}: anchor {unusable[0]!r} must be a single word")
-    return cue, (phrases, patterns, frozenset(anchors))
+        raise RuleFileError(f"{name}: {where}: anchor {unusable[0]!r} in {key!r} must be a single word or {NUMBER_ANCHOR}")
+    return frozenset(anchors)
 
 
-def _phrase_index(cue_sets: dict[str, CueSet]) -> dict[str, tuple[tuple[tuple[str, ...], str, Cue], ...]]:
-    """First word -> (phrase, cue set, cue) over every set, each set's longest phrases first."""
-    index: dict[str, list[tuple[tuple[str, ...], str, Cue]]] = {}
+#: First word -> per cue set (in name order): its longer phrases by second word, longest first, as
+#: (words, size, cue), and the cue of the one-word phrase, if any (when no longer phrase matches).
+PhraseIndex = dict[str, tuple[tuple[str, dict[str, tuple[tuple[list[str], int, Cue], ...]], Cue | None], ...]]
+
+
+def _phrase_index(cue_sets: dict[str, CueSet]) -> PhraseIndex:
+    """The phrases of every set by first and second word, so one pass over a comment's words finds
+    them all and compares only the phrases that can still match."""
+    index: dict[str, list] = {}
     for set_name in sorted(cue_sets):
         for word, entries in cue_sets[set_name].phrases.items():
-            index.setdefault(word, []).extend((phrase, set_name, cue) for phrase, cue in entries)
+            longer: dict[str, list[tuple[list[str], int, Cue]]] = {}
+            for phrase, cue in entries:
+                if len(phrase) > 1:
+                    longer.setdefault(phrase[1], []).append((list(phrase), len(phrase), cue))
+            single = next((cue for phrase, cue in entries if len(phrase) == 1), None)
+            index.setdefault(word, []).append((set_name, {w: tuple(p) for w, p in longer.items()}, single))
     return {word: tuple(entries) for word, entries in index.items()}
 
 
@@ -626,11 +697,12 @@ def _compile_set(set_name: str, entries: list[tuple[Cue, tuple]]) -> CueSet:
     """A first-word index of the set's phrases (longest first) and one expression per entry's patterns."""
     index: dict[str, list[tuple[tuple[str, ...], Cue]]] = {}
     anchored: list[AnchoredPattern] = []
-    for cue, (phrases, patterns, anchors) in entries:
+    for cue, (phrases, patterns, anchors, also_anchors) in entries:
         for phrase in phrases:
             index.setdefault(phrase[0], []).append((phrase, cue))
         if patterns:
-            anchored.append(AnchoredPattern(cue, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE), anchors))
+            expression = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+            anchored.append(AnchoredPattern(cue, expression, anchors, also_anchors))
     phrases_by_word = {word: tuple(sorted(found, key=lambda item: -len(item[0]))) for word, found in index.items()}
     return CueSet(set_name, tuple(cue for cue, _ in entries), tuple(anchored), phrases_by_word)
 

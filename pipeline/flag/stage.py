@@ -96,31 +96,44 @@ def _classes_by_concept(lexicon: Lexicon, rules: SafetyRules) -> dict[str, froze
 
 
 def _claims_by_comment(claims: pd.DataFrame, classes_of: dict[str, frozenset[str]]) -> dict[str, list[ClaimView]]:
-    columns = {name: claims[name].tolist() for name in CLAIM_COLUMNS}
-    rules = claims["rule"].fillna("").astype(str).tolist() if "rule" in claims.columns else [""] * len(claims)
-    grouped: dict[str, list[ClaimView]] = {}
+    """The claims each comment makes, in text order, columns converted whole (not value by value)."""
+    rules = _texts(claims["rule"]) if "rule" in claims.columns else [""] * len(claims)
+    concepts = [concept.lower() for concept in _texts(claims["concept"])]
     empty: frozenset[str] = frozenset()
-    for index in range(len(claims)):
-        if rules[index].startswith(REPLY_REFERENCE_RULE):
+    rows = zip(
+        _texts(claims["comment_id"]), rules, concepts, _texts(claims["category"]), _texts(claims["role"]),
+        _texts(claims["effect"]), _bools(claims["negated"]), _bools(claims["question"]),
+        _texts(claims["experiencer"]), _texts(claims["surface"]), _ints(claims["start"]), _ints(claims["end"]),
+    )
+    grouped: dict[str, list[ClaimView]] = {}
+    for comment_id, rule, concept, category, role, effect, negated, question, experiencer, surface, start, end in rows:
+        if rule.startswith(REPLY_REFERENCE_RULE):
             continue
-        concept = str(columns["concept"][index]).lower()
-        claim = ClaimView(
-            concept=concept,
-            category=str(columns["category"][index]),
-            role=str(columns["role"][index]),
-            effect=str(columns["effect"][index]),
-            negated=_as_bool(columns["negated"][index]),
-            question=_as_bool(columns["question"][index]),
-            experiencer=str(columns["experiencer"][index]),
-            surface=str(columns["surface"][index]),
-            start=int(columns["start"][index]),
-            end=int(columns["end"][index]),
-            classes=classes_of.get(concept, empty),
-        )
-        grouped.setdefault(str(columns["comment_id"][index]), []).append(claim)
+        claim = ClaimView(concept, category, role, effect, negated, question, experiencer, surface, start, end,
+                          classes_of.get(concept, empty))
+        grouped.setdefault(comment_id, []).append(claim)
     for comment_claims in grouped.values():
         comment_claims.sort(key=lambda c: (c.start, c.end, c.concept))
     return grouped
+
+
+def _texts(column: pd.Series) -> list[str]:
+    """The column as Python strings (missing values as their text, "nan" or "None", as ``str()`` gives)."""
+    values = column.tolist()
+    return values if all(type(value) is str for value in values) else [str(value) for value in values]
+
+
+def _bools(column: pd.Series) -> list[bool]:
+    """A boolean column as it is; text ("true", "1", "yes") or missing values converted one by one."""
+    if column.dtype == bool:
+        return column.tolist()
+    return [_as_bool(value) for value in column.tolist()]
+
+
+def _ints(column: pd.Series) -> list[int]:
+    if pd.api.types.is_integer_dtype(column.dtype) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+        return column.tolist()
+    return [int(value) for value in column.tolist()]
 
 
 def _as_bool(value: object) -> bool:

@@ -20,6 +20,8 @@ _DECADES = {
 }
 _ARTICLE_AMOUNTS = {"a": 1, "an": 1, "half an": 0.5, "half a": 0.5, "a couple of": 2, "several": 3, "many": 3}
 
+#: The words a spelled-out number starts with ("ninety-three", "seventeen", "eighties").
+NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS)
 _TENS_WORDS = "|".join(_TENS)
 _UNIT_WORDS = "|".join(sorted(_UNITS, key=len, reverse=True))
 #: A number in digits (up to three) or in English words up to ninety-nine; ``{number}`` in rule patterns.
