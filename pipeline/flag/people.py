@@ -35,13 +35,15 @@ def senior_evidence(view: CommentView, rules: SafetyRules, min_age: int) -> str:
 def elderly_findings(view: CommentView, rules: SafetyRules) -> list[Finding]:
     """A stated age of 75 or more (or "elderly", "care home") together with medicines or symptoms."""
     medicines = view.medicine_claims()
-    symptoms = [h for h in view.hits("symptom_words") if not view.is_negated(h.start, h.end)]
-    symptoms += [c for c in view.claims if c.category == "condition" and not c.negated]
-    if not medicines and not symptoms:
-        return []
+    conditions = [c for c in view.claims if c.category == "condition" and not c.negated]
+    if not medicines and not conditions and not view.hits("symptom_words"):
+        return []  # settled before the costlier search for ages
     old = [(f"an age of {age}", hit) for age, hit in stated_ages(view) if age >= rules.settings["elderly_min_age"]]
     old += [(f"\"{hit.text.strip()}\"", hit) for hit in view.hits("elderly_words") if not view.is_negated(hit.start, hit.end)]
     if not old:
+        return []
+    symptoms = [h for h in view.hits("symptom_words") if not view.is_negated(h.start, h.end)] + conditions
+    if not medicines and not symptoms:
         return []
     rule = rules.elderly
     context = " and ".join(word for word, present in (("medicines", medicines), ("symptoms", symptoms)) if present)

@@ -102,8 +102,8 @@ def tokenize(text: str) -> list[Token]:
     lowered = text.lower()
     if len(lowered) != len(text):  # a few letters ("İ") lower to two characters: offsets would drift
         return [(m.group().lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-    lowered = lowered.replace("’", "'")
-    return [(lowered[start:end], start, end) for start, end in (m.span() for m in _TOKEN.finditer(text))]
+    # Lower-casing keeps every character a word character or not, so the lowered text splits alike.
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(lowered.replace("’", "'"))]
 
 
 #: The anchor word that stands for any number: a digit anywhere, or a word starting with a number word.
@@ -153,7 +153,9 @@ class AnchoredPattern:
 
     def may_match(self, words: TextWords) -> bool:
         """The text holds an anchor of each list the entry has."""
-        return (not self.anchors or words.has_any(self.anchors)) and (not self.also_anchors or words.has_any(self.also_anchors))
+        if self.anchors and not words.has_any(self.anchors):
+            return False
+        return not self.also_anchors or words.has_any(self.also_anchors)
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,8 @@ class CueSet:
     cues: tuple[Cue, ...]
     patterns: tuple[AnchoredPattern, ...]
     phrases: dict[str, tuple[tuple[tuple[str, ...], Cue], ...]] = field(default_factory=dict)
+    #: Every anchor of the set's patterns when each entry has anchors: a text holding none skips them all.
+    all_anchors: frozenset[str] | None = None
 
     def find(self, text: str, tokens: list[Token] | None = None, words: TextWords | None = None,
              phrase_hits: list[Hit] | None = None) -> list[Hit]:
@@ -185,6 +189,11 @@ class CueSet:
             hits = self.phrase_hits(text, tokens)
         else:
             hits = []
+        if self.patterns and self.all_anchors is not None:
+            if words is None:
+                words = TextWords(text, tokenize(text) if tokens is None else tokens)
+            if not words.has_any(self.all_anchors):
+                return _without_overlaps(hits)
         for entry in self.patterns:
             if entry.anchors:
                 if words is None:
@@ -704,7 +713,8 @@ def _compile_set(set_name: str, entries: list[tuple[Cue, tuple]]) -> CueSet:
             expression = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
             anchored.append(AnchoredPattern(cue, expression, anchors, also_anchors))
     phrases_by_word = {word: tuple(sorted(found, key=lambda item: -len(item[0]))) for word, found in index.items()}
-    return CueSet(set_name, tuple(cue for cue, _ in entries), tuple(anchored), phrases_by_word)
+    all_anchors = frozenset().union(*(p.anchors for p in anchored)) if all(p.anchors for p in anchored) else None
+    return CueSet(set_name, tuple(cue for cue, _ in entries), tuple(anchored), phrases_by_word, all_anchors)
 
 
 def _side(name: str, where: str, value: Any) -> Side:
