@@ -57,6 +57,8 @@ class CommentView:
         self._bounds: dict[str, tuple[list[int], list[int]]] = {}
         self._statuses: dict[tuple[int, int, bool], str] = {}
         self._negated: dict[tuple[int, int], bool] = {}
+        #: What a rule works out from the comment alone and another rule needs again, by name.
+        self.memo: dict[str, object] = {}
 
     # Sentences -----------------------------------------------------------------------------
 

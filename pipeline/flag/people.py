@@ -81,13 +81,19 @@ def pregnancy_findings(view: CommentView, rules: SafetyRules) -> list[Finding]:
 
 
 def _remedies(view: CommentView, rules: SafetyRules) -> list[ClaimView]:
-    """Medicines, supplements, topicals and remedies named, plus hazardous ones merely mentioned (tonic water)."""
-    hazards = [remedy.side for remedy in rules.hazardous_remedies]
-    named = view.remedy_or_medicine_claims()
-    return named + [
-        c for c in view.claims
-        if not c.negated and c not in named and any(c.concept in s.concepts or c.classes & s.classes for s in hazards)
-    ]
+    """Medicines, supplements, topicals and remedies named, plus hazardous ones merely mentioned (tonic water).
+
+    Worked out once per comment (the pregnancy and pediatric rules both ask).
+    """
+    remedies = view.memo.get("remedies")
+    if remedies is None:
+        hazards = [remedy.side for remedy in rules.hazardous_remedies]
+        named = view.remedy_or_medicine_claims()
+        remedies = view.memo["remedies"] = named + [
+            c for c in view.claims
+            if not c.negated and c not in named and any(c.concept in s.concepts or c.classes & s.classes for s in hazards)
+        ]
+    return remedies
 
 
 def pediatric_findings(view: CommentView, rules: SafetyRules) -> list[Finding]:

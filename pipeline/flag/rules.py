@@ -109,7 +109,8 @@ def tokenize(text: str) -> list[Token]:
 #: The anchor word that stands for any number: a digit anywhere, or a word starting with a number word.
 NUMBER_ANCHOR = "{number}"
 _DIGIT = re.compile(r"\d")
-_STARTS_WITH_NUMBER_WORD = re.compile(rf"(?:{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))})", re.IGNORECASE)
+# After a space in the text's words joined by spaces: a word starting with a number word.
+_NUMBER_WORD_START = re.compile(rf" (?:{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))})", re.IGNORECASE)
 
 
 class TextWords:
@@ -137,7 +138,7 @@ class TextWords:
     def has_number(self) -> bool:
         if self._number is None:
             self._number = bool(_DIGIT.search(self.text) or not NUMBER_WORDS.isdisjoint(self.words)
-                                or any(map(_STARTS_WITH_NUMBER_WORD.match, self.words)))
+                                or _NUMBER_WORD_START.search(" " + " ".join(self.words)))
         return self._number
 
 
@@ -174,6 +175,8 @@ class CueSet:
     phrases: dict[str, tuple[tuple[tuple[str, ...], Cue], ...]] = field(default_factory=dict)
     #: Every anchor of the set's patterns when each entry has anchors: a text holding none skips them all.
     all_anchors: frozenset[str] | None = None
+    #: Each entry's anchors or also_anchors are just ``{number}``: a text without a number skips them all.
+    needs_number: bool = False
 
     def find(self, text: str, tokens: list[Token] | None = None, words: TextWords | None = None,
              phrase_hits: list[Hit] | None = None) -> list[Hit]:
@@ -189,10 +192,11 @@ class CueSet:
             hits = self.phrase_hits(text, tokens)
         else:
             hits = []
-        if self.patterns and self.all_anchors is not None:
+        if self.patterns and (self.all_anchors is not None or self.needs_number):
             if words is None:
                 words = TextWords(text, tokenize(text) if tokens is None else tokens)
-            if not words.has_any(self.all_anchors):
+            if (self.all_anchors is not None and not words.has_any(self.all_anchors)
+                    or self.needs_number and not words.has_number()):
                 return _without_overlaps(hits)
         for entry in self.patterns:
             if entry.anchors:
@@ -375,6 +379,9 @@ class SafetyRules:
                 continue
             following = words[position + 1]
             for set_name, longer, single in entries:
+                if not longer:
+                    found.setdefault(set_name, []).append(Hit(single, start, end, text[start:end]))
+                    continue
                 for phrase, size, cue in longer.get(following, ()):
                     if words[position : position + size] == phrase:
                         found.setdefault(set_name, []).append(Hit(cue, start, tokens[position + size - 1][2],
@@ -683,8 +690,9 @@ def _anchors(name: str, where: str, entry: dict, key: str, patterns: list[str]) 
 
 
 #: First word -> per cue set (in name order): its longer phrases by second word, longest first, as
-#: (words, size, cue), and the cue of the one-word phrase, if any (when no longer phrase matches).
-PhraseIndex = dict[str, tuple[tuple[str, dict[str, tuple[tuple[list[str], int, Cue], ...]], Cue | None], ...]]
+#: (words, size, cue), or None when it has none, and the cue of the one-word phrase, if any (when no
+#: longer phrase matches).
+PhraseIndex = dict[str, tuple[tuple[str, dict[str, tuple[tuple[list[str], int, Cue], ...]] | None, Cue | None], ...]]
 
 
 def _phrase_index(cue_sets: dict[str, CueSet]) -> PhraseIndex:
@@ -698,7 +706,7 @@ def _phrase_index(cue_sets: dict[str, CueSet]) -> PhraseIndex:
                 if len(phrase) > 1:
                     longer.setdefault(phrase[1], []).append((list(phrase), len(phrase), cue))
             single = next((cue for phrase, cue in entries if len(phrase) == 1), None)
-            index.setdefault(word, []).append((set_name, {w: tuple(p) for w, p in longer.items()}, single))
+            index.setdefault(word, []).append((set_name, {w: tuple(p) for w, p in longer.items()} or None, single))
     return {word: tuple(entries) for word, entries in index.items()}
 
 
@@ -714,7 +722,9 @@ def _compile_set(set_name: str, entries: list[tuple[Cue, tuple]]) -> CueSet:
             anchored.append(AnchoredPattern(cue, expression, anchors, also_anchors))
     phrases_by_word = {word: tuple(sorted(found, key=lambda item: -len(item[0]))) for word, found in index.items()}
     all_anchors = frozenset().union(*(p.anchors for p in anchored)) if all(p.anchors for p in anchored) else None
-    return CueSet(set_name, tuple(cue for cue, _ in entries), tuple(anchored), phrases_by_word, all_anchors)
+    only_number = frozenset({NUMBER_ANCHOR})
+    needs_number = bool(anchored) and all(only_number in (p.anchors, p.also_anchors) for p in anchored)
+    return CueSet(set_name, tuple(cue for cue, _ in entries), tuple(anchored), phrases_by_word, all_anchors, needs_number)
 
 
 def _side(name: str, where: str, value: Any) -> Side:
