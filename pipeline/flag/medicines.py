@@ -122,7 +122,7 @@ def interaction_findings(view: CommentView, rules: SafetyRules) -> list[Finding]
 
 def _may_interact(claim: ClaimView, rules: SafetyRules) -> bool:
     """The claim is on some side of the interaction table (a pair needs two such claims)."""
-    return claim.concept in rules.interacting_concepts or bool(claim.classes & rules.interacting_classes)
+    return rules.interacting.may_match(claim.concept, claim.classes)
 
 
 def _first_pair(claims: list[ClaimView], interaction: Interaction) -> tuple[ClaimView, ClaimView] | None:
@@ -176,7 +176,7 @@ def cramp_drug_findings(view: CommentView, rules: SafetyRules) -> list[Finding]:
     """Medicines known to cause cramps, taken by someone (not said in general)."""
     findings = []
     for claim in view.medicine_claims():
-        if claim.experiencer == "general":
+        if claim.experiencer == "general" or not rules.cramping.may_match(claim.concept, claim.classes):
             continue
         for drug in rules.cramp_drugs:
             if not matches(claim, drug.side):
@@ -193,7 +193,7 @@ def hazardous_remedy_findings(view: CommentView, rules: SafetyRules) -> list[Fin
     """Quinine, tonic water, laxative overuse, high-dose potassium or magnesium, not negated."""
     found = []
     for claim in view.claims:
-        if claim.negated:
+        if claim.negated or not rules.hazardous.may_match(claim.concept, claim.classes):
             continue
         remedies = [remedy for remedy in rules.hazardous_remedies if matches(claim, remedy.side)]
         if remedies and _taken(view, claim):

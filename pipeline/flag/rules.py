@@ -246,6 +246,22 @@ class Side:
 
 
 @dataclass(frozen=True)
+class AnySide:
+    """The concepts and classes of several sides together: a claim outside them matches none of the sides."""
+
+    concepts: frozenset[str] = frozenset()
+    classes: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, sides: Sequence[Side]) -> "AnySide":
+        return cls(frozenset().union(*(side.concepts for side in sides)),
+                   frozenset().union(*(side.classes for side in sides)))
+
+    def may_match(self, concept: str, classes: frozenset[str]) -> bool:
+        return concept in self.concepts or not self.classes.isdisjoint(classes)
+
+
+@dataclass(frozen=True)
 class Interaction:
     """A well-established interacting pair."""
 
@@ -355,9 +371,11 @@ class SafetyRules:
     files: tuple[str, ...] = ()
     classes: frozenset[str] = field(default=frozenset())
     phrase_index: "PhraseIndex" = field(default_factory=dict)
-    #: Concepts and classes on either side of an interaction (claims elsewhere cannot form a pair).
-    interacting_concepts: frozenset[str] = frozenset()
-    interacting_classes: frozenset[str] = frozenset()
+    #: Every side of the interactions, the hazardous remedies and the cramp-inducing drugs: a claim
+    #: outside them is skipped before any costlier check.
+    interacting: AnySide = AnySide()
+    hazardous: AnySide = AnySide()
+    cramping: AnySide = AnySide()
 
     def cues(self, name: str) -> CueSet:
         """The cue set called ``name`` (an empty one when no file defines it)."""
@@ -499,8 +517,9 @@ class _Merged:
             files=files,
             classes=self._classes(warnings),
             phrase_index=_phrase_index(cue_sets),
-            interacting_concepts=frozenset(c for i in interactions for side in (i.first, i.second) for c in side.concepts),
-            interacting_classes=frozenset(c for i in interactions for side in (i.first, i.second) for c in side.classes),
+            interacting=AnySide.of([side for i in interactions for side in (i.first, i.second)]),
+            hazardous=AnySide.of([remedy.side for remedy in self.named["hazardous_remedies"].values()]),
+            cramping=AnySide.of([drug.side for drug in self.named["cramp_drugs"].values()]),
         )
 
     def _required(self, block: str, key: str) -> tuple[str, Any]:

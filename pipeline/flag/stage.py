@@ -1,6 +1,7 @@
 """The flag stage: ``comments`` and ``claims`` in, ``flags`` out."""
 from __future__ import annotations
 
+import operator
 from typing import Callable, Iterable
 
 import pandas as pd
@@ -100,20 +101,20 @@ def _claims_by_comment(claims: pd.DataFrame, classes_of: dict[str, frozenset[str
     rules = _texts(claims["rule"]) if "rule" in claims.columns else [""] * len(claims)
     concepts = [concept.lower() for concept in _texts(claims["concept"])]
     empty: frozenset[str] = frozenset()
-    rows = zip(
-        _texts(claims["comment_id"]), rules, concepts, _texts(claims["category"]), _texts(claims["role"]),
-        _texts(claims["effect"]), _bools(claims["negated"]), _bools(claims["question"]),
-        _texts(claims["experiencer"]), _texts(claims["surface"]), _ints(claims["start"]), _ints(claims["end"]),
-    )
+    views = map(ClaimView._make, zip(
+        concepts, _texts(claims["category"]), _texts(claims["role"]), _texts(claims["effect"]),
+        _bools(claims["negated"]), _bools(claims["question"]), _texts(claims["experiencer"]),
+        _texts(claims["surface"]), _ints(claims["start"]), _ints(claims["end"]),
+        [classes_of.get(concept, empty) for concept in concepts],
+    ))
     grouped: dict[str, list[ClaimView]] = {}
-    for comment_id, rule, concept, category, role, effect, negated, question, experiencer, surface, start, end in rows:
-        if rule.startswith(REPLY_REFERENCE_RULE):
-            continue
-        claim = ClaimView(concept, category, role, effect, negated, question, experiencer, surface, start, end,
-                          classes_of.get(concept, empty))
-        grouped.setdefault(comment_id, []).append(claim)
+    for comment_id, rule, claim in zip(_texts(claims["comment_id"]), rules, views):
+        if not rule.startswith(REPLY_REFERENCE_RULE):
+            grouped.setdefault(comment_id, []).append(claim)
+    in_text_order = operator.itemgetter(ClaimView._fields.index("start"), ClaimView._fields.index("end"),
+                                        ClaimView._fields.index("concept"))
     for comment_claims in grouped.values():
-        comment_claims.sort(key=lambda c: (c.start, c.end, c.concept))
+        comment_claims.sort(key=in_text_order)
     return grouped
 
 
