@@ -1,13 +1,14 @@
 """Loading the safety rules (packaged and --rules files), their errors, and the text helpers."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from pipeline.errors import RuleFileError
-from pipeline.flag.rules import FACT_SETS, FLAGS, SEVERITIES, load_safety_rules, tokenize
+from pipeline.flag.rules import FACT_SETS, FLAGS, SEVERITIES, TextWords, load_safety_rules, tokenize
 from pipeline.flag.stage import flag_comments
 from pipeline.flag.text import dose_mg_near, minutes_in, parse_number, sentence_spans
 
@@ -57,6 +58,11 @@ def test_the_packaged_files_are_all_read(rules) -> None:
          "does not compile"),
         ("cue_sets:\n  distress:\n    - {name: x, phrases: [yes], severity: low, why: w, source: s}\n", "read as True"),
         ("cue_sets:\n  history:\n    - {name: x, anchors: [two words], patterns: ['x']}\n", "single word"),
+        ("cue_sets:\n  history:\n    - {name: x, anchors: [x], also_anchors: [a b], patterns: ['x']}\n", "single word"),
+        ("cue_sets:\n  history:\n    - {name: x, also_anchors: ['{number}'], patterns: ['x']}\n",
+         "'also_anchors' need 'anchors'"),
+        ("cue_sets:\n  history:\n    - {name: x, anchors: [x], also_anchors: [y], phrases: [x]}\n",
+         "only apply to 'patterns'"),
         ("cue_sets:\n  history:\n    - {name: x, colour: red, phrases: [x]}\n", "unknown key 'colour'"),
         ("cue_sets:\n  history:\n    - {name: x}\n", "needs 'phrases' or 'patterns'"),
         ("interactions:\n  - {name: x, first: {concepts: [a]}, second: {}, severity: high, why: w, source: s}\n",
@@ -118,6 +124,67 @@ def test_a_user_file_overrides_a_setting(tmp_path: Path, rules) -> None:
     assert "self_promotion" not in _one_comment(text, load_safety_rules([extra]))
 
 
+_COUNT_RULE = (
+    "cue_sets:\n  red_flag_symptom:\n"
+    "    - name: many cramps\n      label: many cramps a night\n      severity: high\n      why: w\n      source: s\n"
+    "      anchors: [cramps]\n      also_anchors: {also}\n"
+    "      patterns: ['\\b{{number}}\\s+cramps\\b']\n"
+)
+
+
+@pytest.mark.parametrize(
+    "also, text, flagged",
+    [
+        ("['{number}']", "I get 12 cramps a night.", True),
+        ("['{number}']", "I get twelve cramps a night.", True),
+        ("['{number}']", "I get cramps a night, a dozen.", False),
+        ("[night]", "I get 12 cramps a night.", True),
+        ("[morning]", "I get 12 cramps a night.", False),  # the pattern matches, but no second anchor is there
+    ],
+)
+def test_a_pattern_runs_only_when_an_anchor_of_each_list_is_there(tmp_path: Path, also: str, text: str,
+                                                                  flagged: bool) -> None:
+    rules = load_safety_rules([_write(tmp_path, _COUNT_RULE.format(also=also))])
+    assert ("red_flag_symptom" in _one_comment(text, rules)) is flagged
+
+
+@pytest.mark.parametrize(
+    "text, has_number",
+    [("aged 93", True), ("ninety-three", True), ("Seventeen years", True), ("in my eighties", True),
+     ("a 5mg tablet", True), ("x7", True), ("someone was often tired", False), ("no age given", False), ("", False)],
+)
+def test_the_number_anchor_is_there_when_the_text_holds_a_number(text: str, has_number: bool) -> None:
+    words = TextWords(text, tokenize(text))
+    assert words.has_number() is has_number
+    assert words.has_any(frozenset({"{number}"})) is has_number
+
+
+_LABELS = Path(__file__).parent / "labels"
+_NUMBER_TEXTS = [
+    "My mum is ninety-two and still walks every day.", "He was 84 when the cramps started.", "At 70, I take six pills.",
+    "Aged 93 and on warfarin.", "Our 12 year old son gets growing pains.", "I take eight tablets a day.",
+    "Hubby, 81, swears by tonic water.", "I'm in my late eighties.", "She turned seventy-five last May.",
+    "My left calf went red and hot in 2019.", "He's 9yo and cramps at night.", "I use four laxatives a day.",
+]
+
+
+def test_also_anchors_never_hide_a_match(rules) -> None:
+    """Whenever a packaged entry's patterns match a labelled comment, one of its also_anchors is there."""
+    texts = [json.loads(line)["text"] for path in [_LABELS / "flag_cases.jsonl"]
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] + _NUMBER_TEXTS
+    checked = 0
+    for cue_set in rules.cue_sets.values():
+        for entry in cue_set.patterns:
+            if not entry.also_anchors:
+                continue
+            for text in texts:
+                words = TextWords(text, tokenize(text))
+                if entry.pattern.search(text) and words.has_any(entry.anchors):
+                    checked += 1
+                    assert words.has_any(entry.also_anchors), (cue_set.name, entry.cue.name, text)
+    assert checked >= len(_NUMBER_TEXTS)
+
+
 def test_flags_listed_in_code_match_the_contract() -> None:
     assert len(FLAGS) == 13 and len(set(FLAGS)) == 13
 
@@ -162,3 +229,30 @@ def test_tokens_keep_contractions_and_split_possessives() -> None:
     assert [t for t, _, _ in tokenize("I can't rub my toddler's legs, e-mail me")] == [
         "i", "can't", "rub", "my", "toddler", "'s", "legs", ",", "e", "-", "mail", "me",
     ]
+
+
+def _labelled_texts() -> list[str]:
+    lines = (_LABELS / "flag_cases.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["text"] for line in lines if line.strip()] + _NUMBER_TEXTS
+
+
+def test_the_one_pass_phrase_search_finds_what_each_cue_set_finds_alone(rules) -> None:
+    """All sets' phrases are found in one pass over the words (indexed by first and second word)."""
+    for text in _labelled_texts():
+        tokens = tokenize(text)
+        together = rules.phrase_hits(text, tokens)
+        for name, cue_set in rules.cue_sets.items():
+            assert together.get(name, []) == cue_set.phrase_hits(text, tokens), (name, text)
+
+
+@pytest.mark.parametrize("set_name", ["symptom_words", "negation", "age", "use_words", "history"])
+def test_hits_in_a_range_are_the_hits_wholly_inside_it(rules, set_name: str) -> None:
+    from pipeline.flag.context import CommentView
+    for text in _labelled_texts():
+        view = CommentView("c1", text, [], rules)
+        hits = view.hits(set_name)
+        bounds = sorted({0, len(text)} | {h.start for h in hits} | {h.end for h in hits} | {h.start + 1 for h in hits})
+        for start in bounds:
+            for end in bounds:
+                expected = [h for h in hits if h.start >= start and h.end <= end]
+                assert view.hits_between(set_name, start, end) == expected, (text, start, end)
