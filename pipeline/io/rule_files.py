@@ -37,10 +37,15 @@ def user_files(paths: Iterable[Path]) -> list[tuple[str, str]]:
     return loaded
 
 
+# libyaml's safe loader when PyYAML was built with it: the same documents, about ten times faster
+# (the lexicon and rule files are parsed by every run and every worker process).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_yaml(name: str, text: str) -> Any:
     """Parse YAML safely; a syntax error names the file and line."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
