@@ -71,10 +71,12 @@ def _countable(claims: list[ClaimView], rule: Polypharmacy) -> list[ClaimView]:
 def _most_medicines_possible(view: CommentView, rule: Polypharmacy) -> int:
     """An upper bound of the count polypharmacy compares: before the costly checks of each claim's
     tense and each stated count's context, so most comments are settled by counting alone."""
-    people: dict[str, set[str]] = {}
-    for claim in _countable(view.claims, rule):
-        people.setdefault(claim.experiencer, set()).add(claim.concept)
-    listed = max((len(concepts) for concepts in people.values()), default=0)
+    listed = 0
+    if len(view.claims) >= rule.medium_at:  # fewer claims cannot list enough medicines
+        people: dict[str, set[str]] = {}
+        for claim in _countable(view.claims, rule):
+            people.setdefault(claim.experiencer, set()).add(claim.concept)
+        listed = max((len(concepts) for concepts in people.values()), default=0)
     stated = [parse_number(hit.text) for hit in view.hits("medicine_count")]
     return max([listed, *(int(number) for number in stated if number is not None)])
 

@@ -87,11 +87,10 @@ def _remedies(view: CommentView, rules: SafetyRules) -> list[ClaimView]:
     """
     remedies = view.memo.get("remedies")
     if remedies is None:
-        hazards = [remedy.side for remedy in rules.hazardous_remedies]
         named = view.remedy_or_medicine_claims()
         remedies = view.memo["remedies"] = named + [
             c for c in view.claims
-            if not c.negated and c not in named and any(c.concept in s.concepts or c.classes & s.classes for s in hazards)
+            if not c.negated and c not in named and rules.hazardous.may_match(c.concept, c.classes)
         ]
     return remedies
 

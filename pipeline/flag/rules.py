@@ -15,6 +15,7 @@ are settled by a set lookup instead of a regular-expression scan.
 """
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +98,7 @@ class Cue:
 
 
 Token = tuple[str, int, int]
+_WORD_OF = operator.itemgetter(0)
 # A possessive "'s" is its own token, so "toddler's" holds the word "toddler"; "can't", "i'm" stay whole.
 _TOKEN = re.compile(r"\w+(?:['’](?![sS]\b)\w+)*|['’][sS]\b|[^\w\s]")
 
@@ -130,7 +132,7 @@ class TextWords:
 
     def __init__(self, text: str, tokens: list[Token]) -> None:
         self.text = text
-        self.words = frozenset(word for word, _, _ in tokens)
+        self.words = frozenset(map(_WORD_OF, tokens))
         self._number: bool | None = None
 
     def has_any(self, anchors: frozenset[str]) -> bool:
@@ -393,7 +395,7 @@ class SafetyRules:
         """
         found: dict[str, list[Hit]] = {}
         index = self.phrase_index
-        words = [word for word, _, _ in tokens]
+        words = list(map(_WORD_OF, tokens))
         words.append("")  # the word after the last one
         for position, (word, start, end) in enumerate(tokens):
             entries = index.get(word)

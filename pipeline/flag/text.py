@@ -36,7 +36,9 @@ _NUMBER = re.compile(
 _AMOUNT = re.compile(r"\b(?:half an?|an?|a couple of|several|many)\b", re.IGNORECASE)
 # A sentence ends after . ! ? ; (with any closing quote or bracket) followed by space, or at a line break;
 # a semicolon joins two statements whose tenses must not be mixed ("stopped years ago; now I take").
-_SENTENCE_END = re.compile(r"[.!?;]+[\"')\]’”]*\s+|\n+")
+# Written to start with one character class (the same matches as [.!?;]+["')\]’”]*\s+|\n+), so the
+# search skips ahead to the next such character instead of trying both branches everywhere.
+_SENTENCE_END = re.compile(r"[.!?;\n](?:(?<=[.!?;])[.!?;]*[\"')\]’”]*\s+|(?<=\n)\n*)")
 _DOSE_UNITS = {"mg": 1.0, "milligram": 1.0, "milligrams": 1.0, "mgs": 1.0, "g": 1000.0, "gm": 1000.0, "gms": 1000.0,
                "gram": 1000.0, "grams": 1000.0, "mcg": 0.001, "µg": 0.001, "ug": 0.001, "microgram": 0.001,
                "micrograms": 0.001}
