@@ -139,9 +139,10 @@ def _children(view: CommentView, rules: SafetyRules) -> list[Hit]:
         hit for age, hit in stated_ages(view)
         if age <= rules.settings["child_max_age"] and any(w in hit.text.lower() for w in _YEAR_OLD_WORDS)
     ]
-    adults = _adult_relatives(view, rules)
-    words = [hit for hit in view.hits("child_young") + view.hits("child_relation")
-             if not any(adult.start <= hit.start and hit.end <= adult.end for adult in adults)]
+    words = view.hits("child_young") + view.hits("child_relation")
+    if words:  # grown-up sons and daughters only matter where there are such words
+        adults = _adult_relatives(view, rules)
+        words = [hit for hit in words if not any(adult.start <= hit.start and hit.end <= adult.end for adult in adults)]
     children = [hit for hit in words + young_ages if not view.is_negated(hit.start, hit.end)]
     return sorted(children, key=lambda h: h.start)
 

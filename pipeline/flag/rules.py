@@ -15,8 +15,10 @@ are settled by a set lookup instead of a regular-expression scan.
 """
 from __future__ import annotations
 
+import itertools
 import operator
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, Sequence
@@ -393,28 +395,28 @@ class SafetyRules:
         At each word, each set keeps its longest phrase; overlaps within a set are settled
         later by :meth:`CueSet.find`.
         """
-        found: dict[str, list[Hit]] = {}
+        found: defaultdict[str, list[Hit]] = defaultdict(list)
         index = self.phrase_index
         words = list(map(_WORD_OF, tokens))
         words.append("")  # the word after the last one
-        for position, (word, start, end) in enumerate(tokens):
-            entries = index.get(word)
-            if entries is None:
-                continue
+        for position in itertools.compress(itertools.count(), map(index.__contains__, words)):
+            word, start, end = tokens[position]
+            singles, longer_by_set = index[word]
+            if singles:
+                piece = text[start:end]
+                for set_name, cue in singles:
+                    found[set_name].append(Hit(cue, start, end, piece))
             following = words[position + 1]
-            for set_name, longer, single in entries:
-                if not longer:
-                    found.setdefault(set_name, []).append(Hit(single, start, end, text[start:end]))
-                    continue
+            for set_name, longer, single in longer_by_set:
                 for phrase, size, cue in longer.get(following, ()):
                     if words[position : position + size] == phrase:
-                        found.setdefault(set_name, []).append(Hit(cue, start, tokens[position + size - 1][2],
-                                                                  text[start:tokens[position + size - 1][2]]))
+                        phrase_end = tokens[position + size - 1][2]
+                        found[set_name].append(Hit(cue, start, phrase_end, text[start:phrase_end]))
                         break
                 else:
                     if single is not None:
-                        found.setdefault(set_name, []).append(Hit(single, start, end, text[start:end]))
-        return found
+                        found[set_name].append(Hit(single, start, end, text[start:end]))
+        return dict(found)
 
 
 def load_safety_rules(extra: Sequence[Path] = ()) -> SafetyRules:
@@ -714,16 +716,18 @@ def _anchors(name: str, where: str, entry: dict, key: str, patterns: list[str]) 
     return frozenset(anchors)
 
 
-#: First word -> per cue set (in name order): its longer phrases by second word, longest first, as
-#: (words, size, cue), or None when it has none, and the cue of the one-word phrase, if any (when no
-#: longer phrase matches).
-PhraseIndex = dict[str, tuple[tuple[str, dict[str, tuple[tuple[list[str], int, Cue], ...]] | None, Cue | None], ...]]
+#: First word -> the cue sets where it is a whole phrase and nothing longer starts with it, as
+#: (set, cue); and the sets with longer phrases starting with it, as (set, those phrases by second
+#: word, longest first, as (words, size, cue), the cue of the one-word phrase or None).
+PhraseIndex = dict[str, tuple[tuple[tuple[str, Cue], ...],
+                              tuple[tuple[str, dict[str, tuple[tuple[list[str], int, Cue], ...]], Cue | None], ...]]]
 
 
 def _phrase_index(cue_sets: dict[str, CueSet]) -> PhraseIndex:
     """The phrases of every set by first and second word, so one pass over a comment's words finds
     them all and compares only the phrases that can still match."""
-    index: dict[str, list] = {}
+    singles: dict[str, list[tuple[str, Cue]]] = {}
+    longer_by_set: dict[str, list] = {}
     for set_name in sorted(cue_sets):
         for word, entries in cue_sets[set_name].phrases.items():
             longer: dict[str, list[tuple[list[str], int, Cue]]] = {}
@@ -731,8 +735,12 @@ def _phrase_index(cue_sets: dict[str, CueSet]) -> PhraseIndex:
                 if len(phrase) > 1:
                     longer.setdefault(phrase[1], []).append((list(phrase), len(phrase), cue))
             single = next((cue for phrase, cue in entries if len(phrase) == 1), None)
-            index.setdefault(word, []).append((set_name, {w: tuple(p) for w, p in longer.items()} or None, single))
-    return {word: tuple(entries) for word, entries in index.items()}
+            if longer:
+                longer_by_set.setdefault(word, []).append((set_name, {w: tuple(p) for w, p in longer.items()}, single))
+            else:
+                singles.setdefault(word, []).append((set_name, single))
+    return {word: (tuple(singles.get(word, ())), tuple(longer_by_set.get(word, ())))
+            for word in sorted(singles.keys() | longer_by_set.keys())}
 
 
 def _compile_set(set_name: str, entries: list[tuple[Cue, tuple]]) -> CueSet:
