@@ -194,23 +194,20 @@ def _run_ingest(
     options: IngestOptions,
     max_bytes: int,
     cache: CacheSettings = CacheSettings(),
-) -> IngestResult:
-    from pipeline.cache.ingest import cached_ingest
+) -> None:
+    from pipeline.cache.ingest import ingest_to_folder
 
     _check_table_format(fmt)
     files = discover_inputs(inputs or [DEFAULT_INPUT], SUPPORTED_EXTENSIONS)
-    ingested = cached_ingest(load_raw_sources(files, max_bytes=max_bytes), options, cache.store(out, "ingest", warn=_warn))
-    _CACHE_USE["files"] = (ingested.served, len(files))
-    result = ingested.result
-    for name in ("comments", "rejects", "threads", "sources"):
-        write_table(getattr(result, name), out, name, fmt)
-    counts = result.reconciliation
+    store = cache.store(out, "ingest", warn=_warn)
+    outputs, served = ingest_to_folder(load_raw_sources(files, max_bytes=max_bytes), options, store, out, fmt)
+    _CACHE_USE["files"] = (served, len(files))
+    counts = outputs.reconciliation
     _say(
         quiet,
         f"ingest: {len(files)} file(s), {counts['read']} records read = {counts['kept']} kept"
         f" + {counts['rejected']} rejected + {counts['duplicates']} duplicates -> {out}",
     )
-    return result
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,46 @@ class ShardStore:
             self.warn(f"{self.folder}: cannot write to the cache ({error.strerror or error}); the next run recomputes")
             return None
 
+    def key_index(self) -> dict[str, Path]:
+        """Which shard serves each key (the oldest that holds it), reading only the ``keys`` parts."""
+        index: dict[str, Path] = {}
+        for shard in self._shards():
+            try:
+                keys = pq.read_table(shard / f"{KEYS_PART}.parquet", columns=[KEY]).column(KEY).to_pylist()
+            except (OSError, pa.ArrowException, ValueError, KeyError) as error:
+                reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+                self.warn(f"cache shard {shard} is unreadable ({reason}); ignoring it and recomputing")
+                continue
+            for key in keys:
+                index.setdefault(str(key), shard)
+        return index
+
+    def open_part(self, shard: Path, part: str) -> pq.ParquetFile | None:
+        """A shard's part, to be read in batches; ``None`` (with a warning) when it cannot be opened."""
+        try:
+            handle = pq.ParquetFile(shard / f"{part}.parquet")
+        except (OSError, pa.ArrowException, ValueError) as error:
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            self.warn(f"cache shard {shard} is unreadable ({reason}); ignoring it and recomputing")
+            return None
+        if KEY not in handle.schema_arrow.names:
+            self.warn(f"cache shard {shard}: {part}.parquet has no {KEY!r} column; ignoring it and recomputing")
+            return None
+        return handle
+
+    def adopt(self, staged: Path) -> Path | None:
+        """Move a shard written elsewhere (by a :class:`ShardWriter`) into the store; a failure
+        costs the cache, not the run."""
+        name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, self.folder / name)
+            return self.folder / name
+        except OSError as error:
+            shutil.rmtree(staged, ignore_errors=True)
+            self.warn(f"{self.folder}: cannot write to the cache ({error.strerror or error}); the next run recomputes")
+            return None
+
     def _shards(self) -> list[Path]:
         if not self.folder.is_dir():
             return []
@@ -126,6 +166,46 @@ class ShardStore:
                 return None
             tables[part] = table
         return tables
+
+
+class ShardWriter:
+    """Writes one shard part by part, frame by frame (each part a Parquet file written as the
+    frames come, so an entry's rows are never held whole), in a folder the caller gives; the
+    store adopts the folder when it is complete (see :meth:`ShardStore.adopt`).
+
+    ``empties``: each part's zero-row frame (with the ``key`` column), written when no frame came.
+    """
+
+    def __init__(self, folder: Path, empties: dict[str, pd.DataFrame]) -> None:
+        self.folder = folder
+        self.empties = empties
+        self.keys: list[str] = []
+        self._writers: dict[str, pq.ParquetWriter] = {}
+        folder.mkdir(parents=True)
+
+    def write(self, part: str, frame: pd.DataFrame) -> None:
+        if not len(frame):
+            return
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if part not in self._writers:
+            self._writers[part] = pq.ParquetWriter(self.folder / f"{part}.parquet", table.schema, compression="zstd")
+        writer = self._writers[part]
+        writer.write_table(table.cast(writer.schema))
+
+    def close(self) -> Path:
+        """Finish every part (and the ``keys`` part); returns the shard folder."""
+        for part, empty in self.empties.items():
+            if part not in self._writers:
+                _write_part(empty, self.folder / f"{part}.parquet")
+        for writer in self._writers.values():
+            writer.close()
+        _write_part(pd.DataFrame({KEY: pd.Series(self.keys, dtype=object)}), self.folder / f"{KEYS_PART}.parquet")
+        return self.folder
+
+    def abort(self) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def work_folder(root: Path) -> tempfile.TemporaryDirectory:

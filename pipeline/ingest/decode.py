@@ -8,7 +8,10 @@ Undecodable bytes become U+FFFD instead of crashing the run.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
 
 from pipeline.errors import InputFormatError
 
@@ -24,6 +27,7 @@ _SNIFF_BYTES = 8192
 # Control bytes that never appear in text files (tab, LF, FF, CR and ESC excluded).
 _BINARY_BYTES = bytes(range(0, 8)) + bytes(range(14, 27)) + bytes(range(28, 32))
 _STRAY_BYTE = re.compile("[\udc80-\udcff]")
+_ASCII_WHITESPACE = b" \t\n\r\x0b\x0c"
 _VALID_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 
@@ -89,3 +93,99 @@ def _looks_binary(head: bytes) -> bool:
         return True
     control = sum(head.count(byte) for byte in _BINARY_BYTES)
     return control > max(4, len(head) // 100)
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What one pass over a file's bytes tells before it is parsed: its size, a digest of its
+    bytes (for the ingest cache) and how to decode it.
+
+    Attributes:
+        size: the number of (decompressed) bytes.
+        digest: a hash of the bytes.
+        encoding: the label :func:`decode_bytes` would give (``utf-8``, ``utf-16``, ...).
+        codec: the Python codec that decodes the bytes after ``skip`` bytes (a BOM).
+        errors: the codec's error handler.
+        skip: bytes to drop at the start.
+        repair_stray: UTF-8 read with ``surrogateescape``, then each stray byte read as cp1252.
+    """
+
+    size: int
+    digest: str
+    encoding: str
+    codec: str
+    errors: str = "strict"
+    skip: int = 0
+    repair_stray: bool = False
+
+
+def survey_bytes(pieces: Iterable[bytes], source: str) -> Survey:
+    """Read a file's bytes once, in pieces, and decide how :func:`decode_pieces` decodes them:
+    the same text and label as :func:`decode_bytes` gives for the whole file.
+
+    Raises:
+        InputFormatError: the file is empty or looks binary (or cannot be read).
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    head = bytearray()
+    size = 0
+    blank = True
+    utf8 = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+    stray = 0
+    valid_non_ascii = False
+    for piece in pieces:
+        digest.update(piece)
+        size += len(piece)
+        if len(head) < _SNIFF_BYTES:
+            head += piece[: _SNIFF_BYTES - len(head)]
+        blank = blank and not piece.strip(_ASCII_WHITESPACE)
+        text = utf8.decode(piece)
+        if not text.isascii():
+            stray += len(_STRAY_BYTE.findall(text))
+            valid_non_ascii = valid_non_ascii or _VALID_NON_ASCII.search(text) is not None
+    text = utf8.decode(b"", final=True)
+    stray += len(_STRAY_BYTE.findall(text))
+    valid_non_ascii = valid_non_ascii or _VALID_NON_ASCII.search(text) is not None
+    return _survey(bytes(head), size, digest.hexdigest(), blank, stray, valid_non_ascii, source)
+
+
+def _survey(head: bytes, size: int, digest: str, blank: bool, stray: int, valid_non_ascii: bool, source: str) -> Survey:
+    if blank:
+        raise InputFormatError(source, "file is empty")
+    for bom, codec, label in _BOMS:
+        if head.startswith(bom):
+            return Survey(size, digest, label, codec, "replace", skip=len(bom))
+    utf16 = _utf16_without_bom(head)
+    if utf16:
+        return Survey(size, digest, f"{utf16} (no BOM)", utf16, "replace")
+    if _looks_binary(head):
+        raise InputFormatError(source, "looks like a binary file, not text (found NUL or control bytes)")
+    if not stray:
+        return Survey(size, digest, "utf-8", "utf-8")
+    if valid_non_ascii:
+        return Survey(size, digest, f"utf-8 ({stray} bytes read as {FALLBACK_ENCODING})", "utf-8", "surrogateescape", repair_stray=True)
+    return Survey(size, digest, f"{FALLBACK_ENCODING} (fallback)", FALLBACK_ENCODING, "replace")
+
+
+def decode_pieces(pieces: Iterable[bytes], survey: Survey) -> Iterator[str]:
+    """The file's text in pieces, as :func:`decode_bytes` decodes it whole (see :func:`survey_bytes`)."""
+    decoder = codecs.getincrementaldecoder(survey.codec)(survey.errors)
+    to_skip = survey.skip
+    for piece in pieces:
+        if to_skip:
+            piece, to_skip = piece[to_skip:], max(0, to_skip - len(piece))
+        text = decoder.decode(piece)
+        if text:
+            yield _repaired(text) if survey.repair_stray else text
+    text = decoder.decode(b"", final=True)
+    if text:
+        yield _repaired(text) if survey.repair_stray else text
+
+
+def _repaired(text: str) -> str:
+    return _STRAY_BYTE.sub(lambda match: bytes([ord(match.group(0)) - 0xDC00]).decode(FALLBACK_ENCODING, errors="replace"), text)
+
+
+def text_reader(read_bytes: Callable[[], Iterable[bytes]], survey: Survey) -> Callable[[], Iterator[str]]:
+    """A function that decodes the file again from its start each time it is called."""
+    return lambda: decode_pieces(read_bytes(), survey)

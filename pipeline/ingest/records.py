@@ -8,19 +8,25 @@ so a parser only has to find the records and say where each one came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Protocol, Union
+from typing import Callable, Iterable, Iterator, Protocol, Union
+
+#: Bytes handed to a decoder at a time when a file is read in pieces.
+PIECE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
 class RawSource:
-    """One input file's bytes as read from disk, or the error that prevented reading it.
+    """One input file's bytes, a way to read them in pieces, or the error that prevented reading it.
 
     Attributes:
         name: the path as it will appear in the ``source`` column.
-        data: the (decompressed) bytes.
+        data: the (decompressed) bytes, when they are held in memory.
         compression: ``gzip``, ``bz2``, ``zstd`` or ``""``.
         logical_name: the name without its compression suffix, used to pick a parser.
         read_error: set instead of ``data`` when the file could not be read.
+        reader: instead of ``data``: returns the (decompressed) bytes in pieces, from the start,
+            each time it is called (a file on disk is read again rather than held), and raises
+            :class:`pipeline.errors.InputFormatError` when the file turns out unreadable.
     """
 
     name: str
@@ -28,21 +34,50 @@ class RawSource:
     compression: str = ""
     logical_name: str = ""
     read_error: Exception | None = None
+    reader: Callable[[], Iterable[bytes]] | None = None
+
+    def pieces(self) -> Iterator[bytes]:
+        """The file's bytes, from the start, in pieces of at most about :data:`PIECE_BYTES`.
+
+        Raises:
+            InputFormatError: the file cannot be read (a corrupt archive, over the size limit).
+        """
+        if self.reader is not None:
+            yield from self.reader()
+            return
+        for start in range(0, len(self.data), PIECE_BYTES):
+            yield self.data[start : start + PIECE_BYTES]
 
 
 @dataclass(frozen=True)
 class SourceText:
-    """One input file, decoded to text.
+    """One input file, decoded to text: whole, or as pieces read again on demand.
+
+    Parsers of the formats that stream (JSON lines, CSV/TSV, saved page text) read
+    :meth:`text_pieces`; the others read ``text``, which ingest fills for them.
 
     Attributes:
         name: the path as it will appear in the ``source`` column (posix form).
-        text: the decoded file content.
+        text: the decoded file content (``""`` when ``pieces`` is given).
         encoding: the encoding used to decode it (e.g. ``utf-8``, ``utf-16``, ``cp1252``).
+        pieces: returns the decoded text in pieces, from the start, each time it is called.
     """
 
     name: str
     text: str
     encoding: str = "utf-8"
+    pieces: Callable[[], Iterable[str]] | None = None
+
+    def text_pieces(self) -> Iterator[str]:
+        """The decoded text in pieces (one piece when the text is held whole)."""
+        if self.pieces is None:
+            yield self.text
+            return
+        yield from self.pieces()
+
+    def whole_text(self) -> str:
+        """The decoded text in one string (for the parts of a parser that need the whole document)."""
+        return self.text if self.pieces is None else "".join(self.pieces())
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bz2
+import functools
 import gzip
 import io
 from dataclasses import dataclass
@@ -84,15 +85,39 @@ def read_input_bytes(item: InputFile, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     Raises:
         InputFormatError: the file cannot be read, is a corrupt archive, or exceeds ``max_bytes``.
     """
+    compression = input_compression(item)
+    buffer = io.BytesIO()
+    for piece in read_input_pieces(item, compression, max_bytes=max_bytes):
+        buffer.write(piece)
+    return buffer.getvalue(), compression
+
+
+def input_compression(item: InputFile) -> str:
+    """The compression of a file, from its first bytes ("" for none).
+
+    Raises:
+        InputFormatError: the file cannot be opened.
+    """
+    try:
+        with item.path.open("rb") as handle:
+            return _compression_of(handle.read(4))
+    except OSError as error:
+        raise InputFormatError(item.name, f"cannot read file: {_os_reason(error)}") from None
+
+
+def read_input_pieces(item: InputFile, compression: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[bytes]:
+    """The file's (decompressed) bytes in pieces of about a megabyte, read as they are asked for.
+
+    Raises:
+        InputFormatError: the file cannot be read, is a corrupt archive, or exceeds ``max_bytes``.
+    """
     try:
         handle = item.path.open("rb")
     except OSError as error:
         raise InputFormatError(item.name, f"cannot read file: {_os_reason(error)}") from None
     with handle:
-        compression = _compression_of(handle.read(4))
-        handle.seek(0)
         try:
-            return _read_capped(_decompressed_chunks(handle, compression), item.name, max_bytes), compression
+            yield from _capped(_decompressed_chunks(handle, compression), item.name, max_bytes)
         except (OSError, EOFError, zstandard.ZstdError) as error:
             what = f"corrupt or truncated {compression} archive" if compression else "cannot read file"
             raise InputFormatError(item.name, f"{what}: {error}") from None
@@ -138,13 +163,14 @@ def _zstd_chunks(handle: BinaryIO) -> Iterator[bytes]:
         raise zstandard.ZstdError("the input ends in the middle of a frame")
 
 
-def _read_capped(chunks: Iterable[bytes], name: str, max_bytes: int) -> bytes:
-    buffer = io.BytesIO()
+def _capped(chunks: Iterable[bytes], name: str, max_bytes: int) -> Iterator[bytes]:
+    total = 0
     for chunk in chunks:
-        buffer.write(chunk)
-        if buffer.tell() > max_bytes:
+        total += len(chunk)
+        if total > max_bytes:
             raise InputFormatError(name, f"larger than the {max_bytes:,}-byte limit once decompressed (see --max-bytes)")
-    return buffer.getvalue()
+        if chunk:
+            yield chunk
 
 
 def _os_reason(error: OSError) -> str:
@@ -152,12 +178,15 @@ def _os_reason(error: OSError) -> str:
 
 
 def load_raw_sources(files: Iterable[InputFile], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawSource]:
-    """Read each file lazily; a file that cannot be read is yielded with its error attached,
-    so the ingest stage decides whether that stops the run."""
+    """A source per file whose bytes are read from disk in pieces when ingest asks for them (and
+    again for a second pass), never held whole; a file that cannot be opened is yielded with its
+    error attached, so the ingest stage decides whether that stops the run (a file that turns
+    out unreadable later, say a corrupt archive, raises when it is read)."""
     for item in files:
         try:
-            data, compression = read_input_bytes(item, max_bytes=max_bytes)
+            compression = input_compression(item)
         except InputFormatError as error:
             yield RawSource(item.name, logical_name=item.logical_name, read_error=error)
             continue
-        yield RawSource(item.name, data, compression, item.logical_name)
+        reader = functools.partial(read_input_pieces, item, compression, max_bytes=max_bytes)
+        yield RawSource(item.name, compression=compression, logical_name=item.logical_name, reader=reader)

@@ -86,10 +86,13 @@ class TableWriter:
     when the ``with`` block ends without error (and removes a stale copy in the other format).
 
     ``empty`` is the table's zero-row frame: it fixes the column types, and is what gets written
-    when no piece comes.
+    when no piece comes. With ``group_rows``, rows are gathered and written in Parquet row groups
+    of exactly that many rows (the last may be shorter), so the file's bytes do not depend on the
+    sizes of the pieces written, and a table of fewer rows is the file
+    :func:`pipeline.io.tables.write_table` writes; without it, each piece is a row group.
     """
 
-    def __init__(self, folder: Path, name: str, fmt: str, empty: pd.DataFrame) -> None:
+    def __init__(self, folder: Path, name: str, fmt: str, empty: pd.DataFrame, *, group_rows: int | None = None) -> None:
         if fmt not in TABLE_FORMATS:
             raise PipelineError(f"--format {fmt!r} is not supported (choose from: {', '.join(TABLE_FORMATS)})")
         self.folder, self.name, self.fmt = folder, name, fmt
@@ -97,6 +100,9 @@ class TableWriter:
         self.schema = _arrow(empty).schema
         self.empty = empty
         self.rows = 0
+        self.group_rows = group_rows
+        self._pending: list[pd.DataFrame] = []
+        self._pending_rows = 0
         self._atomic: _atomic_path | None = None
         self._parquet: pq.ParquetWriter | None = None
         self._csv = None
@@ -117,14 +123,38 @@ class TableWriter:
         if not len(frame):
             return
         self.rows += len(frame)
+        if self.group_rows is None:
+            self._write_group(frame)
+            return
+        self._pending.append(frame)
+        self._pending_rows += len(frame)
+        if self._pending_rows >= self.group_rows:
+            self._flush(whole_groups_only=True)
+
+    def _flush(self, *, whole_groups_only: bool) -> None:
+        size = self.group_rows or self._pending_rows
+        pieces = list(rechunk(self._pending, size)) if self._pending else []
+        self._pending, self._pending_rows = [], 0
+        if whole_groups_only and pieces and len(pieces[-1]) < size:
+            rest = pieces.pop()
+            self._pending, self._pending_rows = [rest], len(rest)
+        for piece in pieces:
+            self._write_group(piece, whole=True)
+
+    def _write_group(self, frame: pd.DataFrame, *, whole: bool = False) -> None:
         if self._parquet is not None:
-            self._parquet.write_table(_arrow(frame).cast(self.schema))
+            table = _arrow(frame).cast(self.schema)
+            # Pieces joined by pandas arrive as several Arrow chunks; the writer's pages (and so the
+            # file's bytes) follow the chunks, so a row group is written from one chunk per column.
+            self._parquet.write_table(table.combine_chunks() if whole else table)
         else:
             defuse_formulas(frame).to_csv(self._csv, index=False, header=False, lineterminator="\n")
 
     def __exit__(self, exc_type, exc, tb) -> None:
         assert self._atomic is not None
         try:
+            if exc_type is None:
+                self._flush(whole_groups_only=False)
             if self._parquet is not None:
                 if self.rows == 0:
                     self._parquet.write_table(_arrow(self.empty).cast(self.schema))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping, Union
+from typing import Any, Callable, Iterable, Iterator, Mapping, Union
 
 from pipeline.errors import InputFormatError
 from pipeline.ingest.formats.columns import (
@@ -28,6 +28,7 @@ from pipeline.ingest.formats.columns import (
     record_to_comment,
     resolve_columns,
 )
+from pipeline.ingest.lines import lf_lines, without_leading
 from pipeline.ingest.records import ColumnMapping, ParsedItem, RecordReject, SourceText, ThreadInfo
 
 _DECODER = json.JSONDecoder()
@@ -80,10 +81,10 @@ def parse_json(source: SourceText, columns: ColumnMapping) -> Iterator[ParsedIte
         InputFormatError: the file is empty, or not a single record could be read.
         MissingColumnsError: a requested column is absent, or no text column is found.
     """
-    if _holds_json_lines(source.text):
+    if _decided_on_opening(source, _holds_json_lines):
         entries = _json_lines_entries(source)
     else:
-        entries = _json_document_entries(source)
+        entries = _listed(_json_document_entries(source))
     yield from _entries_to_items(source, entries, columns, reddit=None)
 
 
@@ -118,60 +119,105 @@ def parse_reddit(source: SourceText, columns: ColumnMapping) -> Iterator[ParsedI
 # --- reading the file into entries -------------------------------------------------
 
 
-def _entries_preferring_lines(source: SourceText) -> list[_Entry]:
-    start = _skip_whitespace(source.text, 0)
-    if start < len(source.text) and _starts_one_document(source.text, start):
-        return _json_document_entries(source)
+Entries = Callable[[], Iterable[_Entry]]
+"""A file's entries, read from the start each time it is called (JSON lines are read twice)."""
+
+
+def _listed(entries: list[_Entry]) -> Entries:
+    return lambda: entries
+
+
+def _entries_preferring_lines(source: SourceText) -> Entries:
+    if _decided_on_opening(source, _starts_one_document):
+        return _listed(_json_document_entries(source))
     return _json_lines_entries(source)
 
 
-def _starts_one_document(text: str, start: int) -> bool:
-    """True for an array, or an object whose first value spans several lines."""
+def _decided_on_opening(source: SourceText, decide: Callable[[str, bool], bool | None]) -> bool:
+    """``decide`` on the opening of the text (up to the end of the line where content starts,
+    usually the first piece), or on the whole text when the opening cannot tell."""
+    opening, complete = _opening(source)
+    decision = decide(opening, complete)
+    return decision if decision is not None else bool(decide(source.whole_text(), True))
+
+
+def _opening(source: SourceText) -> tuple[str, bool]:
+    """The text's first pieces, up to a line end after its first non-blank character, and
+    whether that is the whole text."""
+    parts: list[str] = []
+    started = False
+    for piece in source.text_pieces():
+        parts.append(piece)
+        if not started:
+            start = _skip_whitespace(piece, 0)
+            started = start < len(piece)
+            if started and "\n" in piece[start:]:
+                return "".join(parts), False
+        elif "\n" in piece:
+            return "".join(parts), False
+    return "".join(parts), True
+
+
+def _starts_one_document(text: str, complete: bool) -> bool | None:
+    """True for an array, or an object whose first value spans several lines (``None``: the
+    opening ``text`` cannot tell)."""
+    start = _skip_whitespace(text, 0)
+    if start >= len(text):
+        return False if complete else None
     if text[start] == "[":
         return True
     try:
         _, end = _decode(text, start)
     except json.JSONDecodeError:
-        return False
+        return False if complete else None
     return "\n" in text[start:end]
 
 
-def _holds_json_lines(text: str) -> bool:
-    """True when a one-line object is followed by more content (JSON Lines, not a document)."""
+def _holds_json_lines(text: str, complete: bool) -> bool | None:
+    """True when a one-line object is followed by more content (JSON Lines, not a document);
+    ``None``: the opening ``text`` cannot tell."""
     start = _skip_whitespace(text, 0)
     if start >= len(text) or text[start] != "{":
-        return False
+        return False if complete or start < len(text) else None
     try:
         _, end = _decode(text, start)
     except json.JSONDecodeError:
+        return False if complete else None
+    if "\n" in text[start:end]:
         return False
-    return "\n" not in text[start:end] and _skip_whitespace(text, end) < len(text)
+    if _skip_whitespace(text, end) < len(text):
+        return True
+    return False if complete else None
 
 
-def _json_lines_entries(source: SourceText) -> list[_Entry]:
-    entries: list[_Entry] = []
-    first_failure: tuple[int, str] | None = None
-    parsed_any = False
-    for number, line in enumerate(source.text.lstrip("\ufeff").split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            value, _ = _decode(line, _skip_whitespace(line, 0), whole=True)
-        except json.JSONDecodeError as error:
-            reason = f"malformed JSON: {error.msg} (column {error.colno})"
-            first_failure = first_failure or (number, reason)
-            entries.append(RecordReject(f"line {number}", reason, raw_excerpt(line)))
-            continue
-        parsed_any = True
-        entries.extend(_entries_for_value(value, _constant(f"line {number}")))
-    if first_failure is not None and not parsed_any:
-        line_number, reason = first_failure
-        raise InputFormatError(source.name, f"not valid JSON Lines: no line parses ({reason})", line=line_number)
+def _json_lines_entries(source: SourceText) -> Entries:
+    """The entries of a JSON Lines file, one line at a time; a pass raises, at its end, when
+    no line at all was valid JSON."""
+
+    def entries() -> Iterator[_Entry]:
+        first_failure: tuple[int, str] | None = None
+        parsed_any = False
+        for number, line in enumerate(lf_lines(without_leading(source.text_pieces(), "\ufeff")), start=1):
+            if not line.strip():
+                continue
+            try:
+                value, _ = _decode(line, _skip_whitespace(line, 0), whole=True)
+            except json.JSONDecodeError as error:
+                reason = f"malformed JSON: {error.msg} (column {error.colno})"
+                first_failure = first_failure or (number, reason)
+                yield RecordReject(f"line {number}", reason, raw_excerpt(line))
+                continue
+            parsed_any = True
+            yield from _entries_for_value(value, _constant(f"line {number}"))
+        if first_failure is not None and not parsed_any:
+            line_number, reason = first_failure
+            raise InputFormatError(source.name, f"not valid JSON Lines: no line parses ({reason})", line=line_number)
+
     return entries
 
 
 def _json_document_entries(source: SourceText) -> list[_Entry]:
-    text = source.text
+    text = source.whole_text()
     start = _skip_whitespace(text, 0)
     if start >= len(text):
         raise InputFormatError(source.name, "empty file: expected a JSON array or object")
@@ -358,18 +404,21 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 
 def _entries_to_items(
-    source: SourceText, entries: list[_Entry], columns: ColumnMapping, *, reddit: bool | None
+    source: SourceText, entries: Entries, columns: ColumnMapping, *, reddit: bool | None
 ) -> Iterator[ParsedItem]:
-    """Resolve the column mapping over all records, then yield items in file order."""
-    records = [entry for entry in entries if isinstance(entry, _Record)]
+    """Resolve the column mapping over all records (a first pass), then yield items in file order."""
+    survey = _ColumnSurvey()
+    for entry in entries():
+        if isinstance(entry, _Record):
+            survey.add(entry.data)
     mapping: ResolvedColumns | None = None
-    if records:
+    if survey.records:
         if reddit is None:
-            reddit = _looks_like_reddit(records)
-        available = _available_columns([record.data for record in records])
+            reddit = survey.reddit
+        available = survey.available()
         mapping = resolve_columns(source.name, available, columns, preferred=_REDDIT_FIELDS if reddit else None)
     threads = ThreadRegistry()
-    for entry in entries:
+    for entry in entries():
         if isinstance(entry, ThreadInfo):
             announced = threads.add(entry)
             if announced is not None:
@@ -383,22 +432,27 @@ def _entries_to_items(
                 yield from comment_items(entry.locator, entry.data, mapping, threads, entry.raw)
 
 
-def _looks_like_reddit(records: list[_Record]) -> bool:
-    return any(
-        "link_id" in record.data or ("body" in record.data and "created_utc" in record.data) for record in records
-    )
+class _ColumnSurvey:
+    """What the column mapping needs to know about all of a file's records, gathered one record
+    at a time: the keys in first-seen order, the dotted paths into nested objects, and whether
+    any record is Reddit-shaped."""
 
+    def __init__(self) -> None:
+        self.records = 0
+        self.reddit = False
+        self._seen: dict[str, None] = {}
+        self._nested: dict[str, None] = {}
 
-def _available_columns(records: list[dict[str, Any]]) -> list[str]:
-    """Top-level keys in first-seen order, then dotted paths into nested objects."""
-    seen: dict[str, None] = {}
-    for data in records:
+    def add(self, data: dict[str, Any]) -> None:
+        self.records += 1
+        self.reddit = self.reddit or "link_id" in data or ("body" in data and "created_utc" in data)
         for key in data:
-            seen.setdefault(key, None)
-    nested: dict[str, None] = {}
-    for data in records:
-        _collect_paths(data, "", nested)
-    return list(seen) + [path for path in nested if path not in seen]
+            self._seen.setdefault(key, None)
+        _collect_paths(data, "", self._nested)
+
+    def available(self) -> list[str]:
+        """Top-level keys in first-seen order, then dotted paths into nested objects."""
+        return list(self._seen) + [path for path in self._nested if path not in self._seen]
 
 
 def _collect_paths(data: Mapping[str, Any], prefix: str, paths: dict[str, None], depth: int = 0) -> None:

@@ -28,6 +28,7 @@ from typing import Any, Iterable, Iterator, NamedTuple
 
 from pipeline.io.rule_files import packaged_file, parse_yaml
 from pipeline.errors import InputFormatError, RuleFileError
+from pipeline.ingest.lines import universal_lines, without_leading
 from pipeline.ingest.records import ColumnMapping, ParsedItem, RawComment, SourceText, ThreadInfo
 
 RULES_FILE = "page_text.yaml"
@@ -281,10 +282,11 @@ class _PageReader:
         return self.byline_author
 
 
-def _page_lines(text: str) -> list[str]:
+def _page_lines(source: SourceText) -> Iterator[str]:
     # str.splitlines would also split on form feeds and U+2028, shifting line numbers
     # away from what an editor shows.
-    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for line in universal_lines(without_leading(source.text_pieces(), "\ufeff")):
+        yield line.rstrip("\r\n")
 
 
 def _raw_comment(comment: _Comment, thread: str) -> RawComment:
@@ -311,7 +313,7 @@ def parse_page_text(source: SourceText, columns: ColumnMapping) -> Iterator[Pars
         InputFormatError: the page holds no comment header at all.
     """
     reader = _PageReader(load_page_text_rules())
-    reader.read(_page_lines(source.text))
+    reader.read(_page_lines(source))
     if not reader.comments:
         raise InputFormatError(source.name, _NO_COMMENTS, line=None)
     # The thread author may first show up as a "(author)" reply near the end, so the

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import io
 from typing import Any, Iterator
 
 from pipeline.errors import InputFormatError
@@ -13,6 +12,7 @@ from pipeline.ingest.formats.columns import (
     raw_excerpt,
     resolve_columns,
 )
+from pipeline.ingest.lines import universal_lines
 from pipeline.ingest.records import ColumnMapping, ParsedItem, RecordReject, SourceText
 
 # Comment cells can be huge (a pasted essay, a 5 MB spam dump); the assembler decides
@@ -42,7 +42,7 @@ def parse_delimited(source: SourceText, columns: ColumnMapping, *, delimiter: st
         MissingColumnsError: a requested column is absent, or no text column is found.
     """
     _allow_large_fields()
-    lines = _LineTap(source.text)
+    lines = _LineTap(universal_lines(source.text_pieces()))
     # strict: an unclosed quote is reported instead of swallowing the rest of the file.
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     header = _read_header(source, reader)
@@ -70,9 +70,9 @@ class _LineTap:
     row into cells.
     """
 
-    def __init__(self, text: str) -> None:
-        # newline="": csv itself must see "\r\n" to keep it inside quoted cells.
-        self._lines = io.StringIO(text, newline="")
+    def __init__(self, lines: Iterator[str]) -> None:
+        # Lines keep their ends: csv itself must see "\r\n" to keep it inside quoted cells.
+        self._lines = lines
         self._current: list[str] = []
 
     def __iter__(self) -> _LineTap:
