@@ -22,21 +22,31 @@ FLAG_CLAIM_COLUMNS = ("concept", "category", "role", "effect", "negated", "quest
                       "surface", "start", "end", "rule")
 
 
+def extract_finish(claims: pd.DataFrame) -> pd.DataFrame:
+    """Recompute ``claim_id`` for claims served to a comment other than the one that stored them."""
+    from pipeline.extract.stage import claim_id
+
+    claims["claim_id"] = [
+        claim_id(c, int(s), int(e), k)
+        for c, s, e, k in zip(claims["comment_id"], claims["start"], claims["end"], claims["concept"])
+    ]
+    return claims
+
+
+def flag_finish(flags: pd.DataFrame) -> pd.DataFrame:
+    """Recompute ``flag_id`` for flags served to a comment other than the one that stored them."""
+    from pipeline.flag.findings import flag_id
+
+    flags["flag_id"] = [flag_id(c, f) for c, f in zip(flags["comment_id"], flags["flag"])]
+    return flags
+
+
 def cached_extract(
     comments: pd.DataFrame, extract: Callable[[pd.DataFrame], pd.DataFrame], store: ShardStore | None,
 ) -> CachedRows:
     """``extract(comments)`` (e.g. ``extract_claims`` with its pipeline bound), served from the cache where it can be."""
-    from pipeline.extract.stage import claim_id
-
-    def finish(claims: pd.DataFrame) -> pd.DataFrame:
-        claims["claim_id"] = [
-            claim_id(c, int(s), int(e), k)
-            for c, s, e, k in zip(claims["comment_id"], claims["start"], claims["end"], claims["concept"])
-        ]
-        return claims
-
     keys = extract_keys(comments, store.version) if store is not None else []
-    return cached_rows(comments, keys, extract, store, context=_ancestors, finish=finish)
+    return cached_rows(comments, keys, extract, store, context=_ancestors, finish=extract_finish)
 
 
 def cached_flags(
@@ -49,11 +59,6 @@ def cached_flags(
 
     Only the claims of the comments computed are handed to ``flag``.
     """
-    from pipeline.flag.findings import flag_id
-
-    def finish(flags: pd.DataFrame) -> pd.DataFrame:
-        flags["flag_id"] = [flag_id(c, f) for c, f in zip(flags["comment_id"], flags["flag"])]
-        return flags
 
     def compute(some: pd.DataFrame) -> pd.DataFrame:
         if len(some) == len(comments):
@@ -61,7 +66,7 @@ def cached_flags(
         return flag(some, claims[member_of(claims["comment_id"], set(strings(some["comment_id"])))])
 
     keys = flag_keys(comments, claims, store.version) if store is not None else []
-    return cached_rows(comments, keys, compute, store, finish=finish)
+    return cached_rows(comments, keys, compute, store, finish=flag_finish)
 
 
 def extract_keys(comments: pd.DataFrame, version: str) -> list[Optional[str]]:
@@ -70,17 +75,27 @@ def extract_keys(comments: pd.DataFrame, version: str) -> list[Optional[str]]:
     A reply caught in a cycle of parents gets ``None`` (always computed).
     """
     ids = strings(comments["comment_id"])
-    keys: list[Optional[str]] = [_hash(version, text) for text in strings(comments["text"])]
+    keys: list[Optional[str]] = [text_key(version, text) for text in strings(comments["text"])]
     pairs = _parent_pairs(comments)
     if not pairs:
         return keys
     position = {comment_id: index for index, comment_id in enumerate(ids)}
-    parent_of = {position[c]: position[p] for c, p in pairs if p in position and p != c}
+    return chained_keys(keys, {position[c]: position[p] for c, p in pairs if p in position and p != c})
+
+
+def text_key(version: str, text: str) -> str:
+    """A comment's own part of its extract key."""
+    return _hash(version, text)
+
+
+def chained_keys(keys: list[Optional[str]], parent_of: dict[int, int]) -> list[Optional[str]]:
+    """Chain each reply's own key (``keys``, by row) with its parent's final key, parents first;
+    ``parent_of`` maps a reply's row to its parent's. Replies in a cycle get ``None``."""
     own = {index: keys[index] for index in parent_of}
-    done = {index for index in range(len(ids)) if index not in parent_of}
+    done: set[int] = set()  # replies whose key is final (every other comment's is from the start)
     waiting = sorted(parent_of)
     while waiting:
-        ready = [child for child in waiting if parent_of[child] in done]
+        ready = [child for child in waiting if parent_of[child] not in parent_of or parent_of[child] in done]
         for child in ready:
             parent = parent_of[child]
             order = "parent-first" if parent < child else "parent-later"

@@ -147,6 +147,27 @@ class ShardStore:
             self.warn(f"{self.folder}: cannot write to the cache ({error.strerror or error}); the next run recomputes")
             return None
 
+    def shards(self) -> list[Path]:
+        """The complete shards, oldest first."""
+        return self._shards()
+
+    def shard_keys(self, shard: Path, parts: Iterable[str]) -> list[str] | None:
+        """The keys a shard holds, once its ``parts`` are found readable (their footers are read,
+        not their rows); ``None``, with a warning, when they are not."""
+        keys = self.open_part(shard, KEYS_PART)
+        if keys is None or any(self.open_part(shard, part) is None for part in parts):
+            return None
+        try:
+            return strings(keys.read(columns=[KEY]).column(KEY).to_pylist())
+        except (OSError, pa.ArrowException, ValueError) as error:
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            self.warn(f"cache shard {shard} is unreadable ({reason}); ignoring it and recomputing")
+            return None
+
+    def read_shard(self, shard: Path, parts: Iterable[str]) -> dict[str, pd.DataFrame] | None:
+        """Every part of a shard (and its ``keys`` part), or ``None`` with a warning."""
+        return self._read_shard(shard, list(parts))
+
     def _shards(self) -> list[Path]:
         if not self.folder.is_dir():
             return []

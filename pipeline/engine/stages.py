@@ -74,13 +74,13 @@ def extract_table(
         for number, ((partition, _, _), extracted) in enumerate(executor.map_ordered(extract_partition, calls)):
             claims = linker.finish(number, partition, extracted)
             writer.write(claims[CLAIM_COLUMNS])
-            _add_extract_counts(summary, len(partition), claims)
+            add_extract_counts(summary, len(partition), claims)
             if progress is not None:
                 progress(summary.comments)
     return summary
 
 
-def _add_extract_counts(summary: ExtractSummary, comments: int, claims: pd.DataFrame) -> None:
+def add_extract_counts(summary: ExtractSummary, comments: int, claims: pd.DataFrame) -> None:
     claiming = claims[claims["role"] != "mention"]
     summary.comments += comments
     summary.claims += len(claims)
@@ -101,10 +101,7 @@ def flag_table(
     def comment_partitions() -> Iterator[pd.DataFrame]:
         return rechunk(iter_frames(comments_path, COMMENT_COLUMNS, partition_size), partition_size)
 
-    if claims_follow_comments(comments_path, claims_path, partition_size):
-        claim_parts = claims_by_partition(iter_frames(claims_path, claim_columns, partition_size), _id_sets(comment_partitions()))
-    else:  # a claims table not in comment order (edited by hand): held whole, then cut per partition
-        claim_parts = _claims_held_whole(claims_path, claim_columns, _id_sets(comment_partitions()))
+    claim_parts = claim_partitions(comments_path, claims_path, claim_columns, partition_size)
     calls = ((comments, claims, settings) for comments, claims in zip(comment_partitions(), claim_parts))
     summary = FlagSummary()
     with TableWriter(folder, "flags", fmt, empty_flags_table()) as writer:
@@ -116,6 +113,15 @@ def flag_table(
             if progress is not None:
                 progress(summary.comments)
     return summary
+
+
+def claim_partitions(comments_path: Path, claims_path: Path, columns: list[str], partition_size: int) -> Iterator[pd.DataFrame]:
+    """The claims (``columns``) of each partition of the comments table, in partition order."""
+    id_sets = _id_sets(rechunk(iter_frames(comments_path, ("comment_id",), partition_size), partition_size))
+    if claims_follow_comments(comments_path, claims_path, partition_size):
+        return claims_by_partition(iter_frames(claims_path, columns, partition_size), id_sets)
+    # a claims table not in comment order (edited by hand): held whole, then cut per partition
+    return _claims_held_whole(claims_path, columns, id_sets)
 
 
 def _id_sets(partitions: Iterable[pd.DataFrame]) -> Iterator[set[str]]:
@@ -133,12 +139,22 @@ def claims_by_partition(claim_frames: Iterator[pd.DataFrame], id_sets: Iterable[
     Raises (once every partition has had its claims):
         ClaimsOutOfOrder: some claim belongs to no partition, or came after a later partition's.
     """
+    return rows_by_partition(claim_frames, id_sets, _no_claims())
+
+
+def rows_by_partition(frames: Iterator[pd.DataFrame], id_sets: Iterable[set[str]], empty: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """Cut a table of rows owned by comments (``comment_id``), in comment order, into the rows of
+    each set of ids in turn; ``empty`` is yielded once the table has run out.
+
+    Raises (once every set has had its rows):
+        ClaimsOutOfOrder: some row belongs to no set, or came after a later set's.
+    """
     buffer: Optional[pd.DataFrame] = None
     for ids in id_sets:
         taken: list[pd.DataFrame] = []
         while True:
             if buffer is None or not len(buffer):
-                buffer = next(claim_frames, None)
+                buffer = next(frames, None)
                 if buffer is None:
                     break
             belongs = _in_ids(buffer["comment_id"], ids)
@@ -147,8 +163,8 @@ def claims_by_partition(claim_frames: Iterator[pd.DataFrame], id_sets: Iterable[
             buffer = buffer.iloc[stop:]
             if len(buffer):
                 break
-        yield pd.concat(taken, ignore_index=True) if len(taken) > 1 else (taken[0].reset_index(drop=True) if taken else _no_claims())
-    if (buffer is not None and len(buffer)) or next(claim_frames, None) is not None:
+        yield pd.concat(taken, ignore_index=True) if len(taken) > 1 else (taken[0].reset_index(drop=True) if taken else empty)
+    if (buffer is not None and len(buffer)) or next(frames, None) is not None:
         raise ClaimsOutOfOrder()
 
 
