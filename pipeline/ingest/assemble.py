@@ -105,52 +105,16 @@ def parent_ids(comments: pd.DataFrame, duplicates: pd.DataFrame) -> list[str]:
     was such a copy points at the kept comment, which has the same ``comment_id``. A native
     id that two different comments of one source claim names no parent at all. Both
     tables need comment_id, source, thread, author, posted_at, reply_to, native_id and
-    native_parent; the work is done on whole columns, so a million comments take seconds.
+    native_parent. (Streaming ingest feeds :class:`pipeline.ingest.combine.ParentIndex` batch by
+    batch; this is the same on whole tables.)
     """
-    parents = pd.Series("", index=range(len(comments)), dtype=object)
-    if not len(comments):
-        return []
-    native_parent = comments["native_parent"].fillna("").astype(str).reset_index(drop=True)
-    reply_to = comments["reply_to"].fillna("").astype(str).reset_index(drop=True)
-    has_native = native_parent != ""
-    if has_native.any():
-        parents[has_native] = _native_parents(comments, duplicates)[has_native]
-    by_name = (~has_native) & (reply_to != "")
-    if by_name.any():
-        parents[by_name] = _named_parents(comments, by_name)[by_name]
-    return parents.tolist()
+    from pipeline.ingest.combine import ParentIndex, id_strings  # combine builds on this module
 
-
-def _native_parents(comments: pd.DataFrame, duplicates: pd.DataFrame) -> pd.Series:
-    """Parent ids by the source's own ids; an id held by different comments names none."""
-    columns = ["source", "native_id", "comment_id"]
-    known = pd.concat([comments[columns], duplicates[columns]], ignore_index=True).astype(str)
-    known = known[known["native_id"] != ""].drop_duplicates()
-    ambiguous = known.duplicated(["source", "native_id"], keep=False).to_numpy()
-    known.loc[ambiguous, "comment_id"] = ""
-    known = known.drop_duplicates(["source", "native_id"])
-    lookup = pd.Series(known["comment_id"].to_numpy(), index=pd.MultiIndex.from_frame(known[["source", "native_id"]]))
-    wanted = pd.MultiIndex.from_arrays([comments["source"].astype(str), comments["native_parent"].fillna("").astype(str)])
-    return pd.Series(lookup.reindex(wanted).fillna("").to_numpy(), index=range(len(comments)))
-
-
-def _named_parents(comments: pd.DataFrame, replying: pd.Series) -> pd.Series:
-    """Parent ids of ``@name`` replies: the one comment by that name in the thread not posted after the reply."""
-    table = pd.DataFrame({
-        "row": range(len(comments)),
-        "thread": comments["thread"].astype(str).to_numpy(),
-        "name": comments["author"].fillna("").astype(str).str.casefold().to_numpy(),
-        "day": comments["posted_at"].fillna("").astype(str).str[:10].to_numpy(),
-        "comment_id": comments["comment_id"].astype(str).to_numpy(),
-    })
-    replies = table[replying.to_numpy()].drop(columns=["name", "comment_id"])
-    replies["name"] = comments["reply_to"].fillna("").astype(str).str.casefold().to_numpy()[replying.to_numpy()]
-    pairs = replies.merge(table, on=["thread", "name"], suffixes=("", "_candidate"))
-    posted_after = (pairs["day_candidate"] != "") & (pairs["day"] != "") & (pairs["day_candidate"] > pairs["day"])
-    earlier = pairs[(pairs["row_candidate"] != pairs["row"]) & ~posted_after]
-    counts = earlier.groupby("row")["comment_id"].agg(["first", "size"])
-    unique = counts[counts["size"] == 1]["first"]
-    return pd.Series(unique.reindex(range(len(comments))).fillna("").to_numpy(), index=range(len(comments)))
+    index = ParentIndex()
+    index.add(comments.reset_index(drop=True), duplicates.reset_index(drop=True))
+    parents = index.parents()
+    found = dict(zip(parents.index.tolist(), id_strings(parents.to_numpy())))
+    return [found.get(row, "") for row in range(len(comments))]
 
 
 def _original(raw: RawComment, text: str) -> str:

@@ -108,6 +108,7 @@ class Survey:
         errors: the codec's error handler.
         skip: bytes to drop at the start.
         repair_stray: UTF-8 read with ``surrogateescape``, then each stray byte read as cp1252.
+        refusal: why the file cannot be read as text (empty, binary); ``""`` when it can.
     """
 
     size: int
@@ -117,14 +118,17 @@ class Survey:
     errors: str = "strict"
     skip: int = 0
     repair_stray: bool = False
+    refusal: str = ""
 
 
 def survey_bytes(pieces: Iterable[bytes], source: str) -> Survey:
     """Read a file's bytes once, in pieces, and decide how :func:`decode_pieces` decodes them:
     the same text and label as :func:`decode_bytes` gives for the whole file.
 
+    An empty or binary file gets a ``refusal`` (the message :func:`decode_bytes` raises).
+
     Raises:
-        InputFormatError: the file is empty or looks binary (or cannot be read).
+        InputFormatError: the bytes cannot be read (say, a corrupt archive).
     """
     digest = hashlib.blake2b(digest_size=16)
     head = bytearray()
@@ -146,12 +150,12 @@ def survey_bytes(pieces: Iterable[bytes], source: str) -> Survey:
     text = utf8.decode(b"", final=True)
     stray += len(_STRAY_BYTE.findall(text))
     valid_non_ascii = valid_non_ascii or _VALID_NON_ASCII.search(text) is not None
-    return _survey(bytes(head), size, digest.hexdigest(), blank, stray, valid_non_ascii, source)
+    return _survey(bytes(head), size, digest.hexdigest(), blank, stray, valid_non_ascii)
 
 
-def _survey(head: bytes, size: int, digest: str, blank: bool, stray: int, valid_non_ascii: bool, source: str) -> Survey:
+def _survey(head: bytes, size: int, digest: str, blank: bool, stray: int, valid_non_ascii: bool) -> Survey:
     if blank:
-        raise InputFormatError(source, "file is empty")
+        return Survey(size, digest, "", "", refusal="file is empty")
     for bom, codec, label in _BOMS:
         if head.startswith(bom):
             return Survey(size, digest, label, codec, "replace", skip=len(bom))
@@ -159,7 +163,7 @@ def _survey(head: bytes, size: int, digest: str, blank: bool, stray: int, valid_
     if utf16:
         return Survey(size, digest, f"{utf16} (no BOM)", utf16, "replace")
     if _looks_binary(head):
-        raise InputFormatError(source, "looks like a binary file, not text (found NUL or control bytes)")
+        return Survey(size, digest, "", "", refusal="looks like a binary file, not text (found NUL or control bytes)")
     if not stray:
         return Survey(size, digest, "utf-8", "utf-8")
     if valid_non_ascii:

@@ -279,6 +279,8 @@ class FileParse:
         survey = self.opened.survey
         assert survey is not None
         raw_source = self.opened.raw
+        if survey.refusal:
+            raise InputFormatError(raw_source.name, survey.refusal)
         pieces = text_reader(raw_source.pieces, survey)
         head = _head(pieces(), _SNIFF_CHARS)
         logical_name = raw_source.logical_name or raw_source.name
