@@ -12,7 +12,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from pipeline.ingest.normalize import leading_reply_target, normalize_text, parse_date
+from pipeline.ingest.normalize import leading_reply_target, normalize_name, normalize_text, parse_date
 from pipeline.ingest.records import RawComment, RecordReject
 
 COMMENT_COLUMNS = [
@@ -37,8 +37,8 @@ class SourceRecords:
 def comment_row(position: int, raw: RawComment, source: str, default_thread: str) -> dict[str, object]:
     """Normalise one raw comment into a ``comments`` row (``parent_id`` still empty)."""
     text = normalize_text(raw.text)
-    author = normalize_text(raw.author)
-    thread = normalize_text(raw.thread) or default_thread
+    author = normalize_name(raw.author)
+    thread = normalize_name(raw.thread) or default_thread
     posted_at = parse_date(raw.posted_at)
     return {
         "comment_id": comment_id(thread, author, posted_at, text),
@@ -47,7 +47,7 @@ def comment_row(position: int, raw: RawComment, source: str, default_thread: str
         "position": position,
         "author": author,
         "posted_at": posted_at,
-        "reply_to": normalize_text(raw.reply_to) or leading_reply_target(text),
+        "reply_to": normalize_name(raw.reply_to) or leading_reply_target(text),
         "parent_id": "",
         "is_author": bool(raw.is_author),
         "text": text,

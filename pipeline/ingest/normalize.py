@@ -1,6 +1,7 @@
 """Format-independent cleaning of comment text, dates and reply prefixes."""
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -30,7 +31,21 @@ def normalize_text(text: str) -> str:
     decoded = unicodedata.normalize("NFC", decoded.replace("\r\n", "\n").replace("\r", "\n"))
     decoded = undo_text_tricks(decoded)
     decoded = _HORIZONTAL_SPACE.sub(" ", decoded)
-    return _BLANK_LINES.sub("\n", decoded).strip()
+    return (_BLANK_LINES.sub("\n", decoded) if "\n" in decoded else decoded).strip()
+
+
+_NAME_CHARS = 200
+
+
+def normalize_name(text: str) -> str:
+    """:func:`normalize_text` for the short fields that repeat from comment to comment (author,
+    thread, addressee), remembering the most recent ones."""
+    return _normalize_recent(text) if len(text) <= _NAME_CHARS else normalize_text(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalize_recent(text: str) -> str:
+    return normalize_text(text)
 
 
 def html_fragment_to_text(fragment: str) -> str:

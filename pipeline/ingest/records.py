@@ -111,6 +111,8 @@ class RawComment:
         raw: a short excerpt of the raw record for the rejects table.
         original: the body as the source holds it when the parser had to convert it (an HTML
             body turned into text); the assembler keeps it as ``text_original``.
+        raw_maker: instead of ``raw``, makes it when it is needed (a comment that ends up
+            rejected); for parsers whose excerpt costs real work to write.
     """
 
     locator: str
@@ -124,6 +126,11 @@ class RawComment:
     is_author: bool = False
     raw: str = ""
     original: str = ""
+    raw_maker: Callable[[], str] | None = field(default=None, compare=False, repr=False)
+
+    def raw_text(self) -> str:
+        """``raw``, made now if the parser left it to be made on demand."""
+        return self.raw or (self.raw_maker() if self.raw_maker is not None else "")
 
 
 @dataclass

@@ -310,7 +310,7 @@ class FileParse:
             row = comment_row(state.position, item, source, str(self.summary["default_thread"]))
             reason = rejection_reason(row, self.options.max_comment_chars)
             if reason:
-                rejects.append({**_reject_row(source, item.locator, reason, item.raw or item.text), "file": number})
+                rejects.append({**_reject_row(source, item.locator, reason, item.raw_text() or item.text), "file": number})
                 self.summary["rejected"] += 1
             else:
                 comments.append({**row, "file": number, "at": state.kept})

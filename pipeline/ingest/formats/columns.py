@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from pipeline.errors import MissingColumnsError
 from pipeline.ingest.normalize import html_fragment_to_text
@@ -179,6 +179,8 @@ def cell_text(value: Any) -> str:
 
 def author_name(value: Any) -> str:
     """Return a display name; an author object yields its first name-like key."""
+    if isinstance(value, str):
+        return value
     if isinstance(value, Mapping):
         for key in column_names()["author_object_keys"]:
             name = value.get(key)
@@ -210,16 +212,20 @@ def raw_excerpt(raw: str) -> str:
 
 
 def record_to_comment(
-    locator: str, record: Mapping[str, Any], columns: ResolvedColumns, raw: str
+    locator: str, record: Mapping[str, Any], columns: ResolvedColumns, raw: str | Callable[[], str]
 ) -> RawComment | RecordReject:
-    """Read one record through the mapping; a record without the text field is rejected."""
+    """Read one record through the mapping; a record without the text field is rejected.
+
+    ``raw`` is the record's raw text, or a function that makes it (called only when needed).
+    """
     text_value = lookup(record, columns.text)
     if text_value is MISSING:
-        return RecordReject(locator, f"no '{columns.text}' field in this record", raw_excerpt(raw))
+        return RecordReject(locator, f"no '{columns.text}' field in this record", raw_excerpt(_made(raw)))
     if not _can_be_text(text_value):
         kind = _JSON_KINDS.get(type(text_value), type(text_value).__name__)
-        return RecordReject(locator, f"the '{columns.text}' field holds {kind}, not text", raw_excerpt(raw))
+        return RecordReject(locator, f"the '{columns.text}' field holds {kind}, not text", raw_excerpt(_made(raw)))
     body = cell_text(text_value)
+    lazy = callable(raw)
     return RawComment(
         locator=locator,
         text=comment_text(text_value),
@@ -229,8 +235,13 @@ def record_to_comment(
         thread=cell_text(lookup(record, columns.thread)),
         native_id=cell_text(lookup(record, columns.id)),
         native_parent=cell_text(lookup(record, columns.parent)),
-        raw=raw_excerpt(raw),
+        raw="" if lazy else raw_excerpt(raw),
+        raw_maker=(lambda: raw_excerpt(raw())) if lazy else None,
     )
+
+
+def _made(raw: str | Callable[[], str]) -> str:
+    return raw() if callable(raw) else raw
 
 
 def thread_title(record: Mapping[str, Any], columns: ResolvedColumns) -> str:
@@ -240,7 +251,7 @@ def thread_title(record: Mapping[str, Any], columns: ResolvedColumns) -> str:
 
 
 def comment_items(
-    locator: str, record: Mapping[str, Any], columns: ResolvedColumns, threads: ThreadRegistry, raw: str
+    locator: str, record: Mapping[str, Any], columns: ResolvedColumns, threads: ThreadRegistry, raw: str | Callable[[], str]
 ) -> Iterator[ParsedItem]:
     """Yield a record's comment (or reject), preceded by its thread when first seen."""
     comment = record_to_comment(locator, record, columns, raw)

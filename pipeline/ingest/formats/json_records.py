@@ -55,7 +55,11 @@ class _Record:
 
     locator: str
     data: dict[str, Any]
-    raw: str
+
+    def raw(self) -> str:
+        """The record as JSON, cut for the rejects table: written only for a record that ends there
+        (writing it for every record cost more than decoding the file)."""
+        return raw_excerpt(json.dumps(self.data, ensure_ascii=False))
 
 
 _Entry = Union[_Record, RecordReject, ThreadInfo]
@@ -339,7 +343,7 @@ def _entries_for_value(value: Any, locator: Callable[[], str]) -> Iterator[_Entr
         return
     replies = value.get("replies")
     record = {key: item for key, item in value.items() if key != "replies"} if _is_listing(replies) else value
-    yield _Record(locator(), record, raw_excerpt(json.dumps(record, ensure_ascii=False)))
+    yield _Record(locator(), record)
     if _is_listing(replies):
         yield from _entries_for_value(replies, locator)
 
@@ -470,7 +474,7 @@ def _reddit_items(record: _Record, mapping: ResolvedColumns, threads: ThreadRegi
         return
     body = comment.text.strip()
     if body in _REDDIT_GONE:
-        yield RecordReject(record.locator, f"deleted by Reddit: {body}", raw_excerpt(record.raw))
+        yield RecordReject(record.locator, f"deleted by Reddit: {body}", record.raw())
         return
     comment.author = _reddit_author(comment.author)
     comment.native_id = _strip_prefix(comment.native_id or cell_text(record.data.get("name")))
