@@ -213,7 +213,8 @@ class _Comment:
 
 
 class _PageReader:
-    """Reads a page in one pass: article lines first, then comment blocks."""
+    """Reads a page in one pass: article lines first, then comment blocks, each handed out as
+    soon as the next header (or the end of the comments) closes it."""
 
     def __init__(self, rules: PageTextRules) -> None:
         self.rules = rules
@@ -224,20 +225,24 @@ class _PageReader:
         # A page writes every header the same way; once headers with a colon have
         # been seen, a colon-less header-shaped line is prose inside a comment.
         self.headers_have_colons = False
-        self.comments: list[_Comment] = []
+        self.comment_count = 0
+        self.author_reply = ""  # the name on the first "(author)" header
+        self.current: _Comment | None = None
 
-    def read(self, lines: Iterable[str]) -> None:
+    def read(self, lines: Iterable[str]) -> Iterator[_Comment]:
         for line_no, raw_line in enumerate(lines, start=1):
             line = raw_line.strip()
             if not line:
                 continue
             header = self._header(line)
             if header is not None:
+                if self.current is not None:
+                    yield self.current
                 self._open_comment(line_no, line, header)
                 continue
             key = line_key(line) if len(line) <= self.rules.longest_phrase + 8 else ""
-            if key and self.comments and self.rules.is_end(key):
-                return
+            if key and self.current is not None and self.rules.is_end(key):
+                break
             if key and not self.in_comments and self.rules.is_heading(key):
                 self.in_comments = True
             elif key and self.rules.is_dropped(key):
@@ -246,6 +251,8 @@ class _PageReader:
                 self._add_to_comment(line)
             else:
                 self._add_to_article(line)
+        if self.current is not None:
+            yield self.current
 
     def _header(self, line: str) -> CommentHeader | None:
         header = match_comment_header(line)
@@ -258,13 +265,16 @@ class _PageReader:
     def _open_comment(self, line_no: int, line: str, header: CommentHeader) -> None:
         self.in_comments = True
         self.headers_have_colons = self.headers_have_colons or header.has_colon
-        self.comments.append(_Comment(line_no, line, header))
+        self.comment_count += 1
+        if header.is_author and not self.author_reply:
+            self.author_reply = header.author
+        self.current = _Comment(line_no, line, header)
 
     def _add_to_comment(self, line: str) -> None:
         # Lines between the comments heading and the first header (sign-in prompts,
         # sort menus) belong to no comment.
-        if self.comments:
-            self.comments[-1].paragraphs.append(line)
+        if self.current is not None:
+            self.current.paragraphs.append(line)
 
     def _add_to_article(self, line: str) -> None:
         byline = _BYLINE.match(line)
@@ -276,10 +286,7 @@ class _PageReader:
             self.body.append(line)
 
     def thread_author(self) -> str:
-        for comment in self.comments:
-            if comment.header.is_author:
-                return comment.header.author
-        return self.byline_author
+        return self.author_reply or self.byline_author
 
 
 def _page_lines(source: SourceText) -> Iterator[str]:
@@ -312,18 +319,20 @@ def parse_page_text(source: SourceText, columns: ColumnMapping) -> Iterator[Pars
     Raises:
         InputFormatError: the page holds no comment header at all.
     """
-    reader = _PageReader(load_page_text_rules())
-    reader.read(_page_lines(source))
-    if not reader.comments:
+    # The thread author may first show up as a "(author)" reply near the end, and the ThreadInfo
+    # comes first: a first pass reads the page for it (holding one comment at a time), a second
+    # hands out the comments.
+    survey = _PageReader(load_page_text_rules())
+    for _ in survey.read(_page_lines(source)):
+        pass
+    if not survey.comment_count:
         raise InputFormatError(source.name, _NO_COMMENTS, line=None)
-    # The thread author may first show up as a "(author)" reply near the end, so the
-    # ThreadInfo is only complete after the whole page has been read.
-    if reader.title:
+    if survey.title:
         yield ThreadInfo(
-            thread=reader.title,
-            title=reader.title,
-            author=reader.thread_author(),
-            body="\n".join(reader.body),
+            thread=survey.title,
+            title=survey.title,
+            author=survey.thread_author(),
+            body="\n".join(survey.body),
         )
-    for comment in reader.comments:
-        yield _raw_comment(comment, reader.title)
+    for comment in _PageReader(load_page_text_rules()).read(_page_lines(source)):
+        yield _raw_comment(comment, survey.title)
