@@ -18,7 +18,7 @@ from pipeline.cache.settings import CacheSettings
 from pipeline.errors import PipelineError
 from pipeline.ingest.detect import FORMATS, SUPPORTED_EXTENSIONS
 from pipeline.ingest.records import ColumnMapping
-from pipeline.ingest.stage import DEFAULT_MAX_COMMENT_CHARS, IngestOptions, IngestResult, ingest_sources
+from pipeline.ingest.stage import DEFAULT_MAX_COMMENT_CHARS, IngestOptions
 from pipeline.io.sources import DEFAULT_MAX_BYTES, discover_inputs, load_raw_sources
 from pipeline.io.tables import TABLE_FORMATS, read_table, write_table, write_text
 

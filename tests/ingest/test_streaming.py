@@ -6,7 +6,6 @@ import codecs
 import gzip
 import io
 import json
-from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
