@@ -8,10 +8,13 @@ evidence FOR its concept as the contract defines it: stated, and effect not ``no
 from __future__ import annotations
 
 import math
+
+import numpy as np
 import pandas as pd
 
 from pipeline.cluster.columns import bool_values, require_columns, shortened, text_values
 from pipeline.errors import PipelineError
+from pipeline.report.directory import ANONYMOUS_AUTHORS, COMMENTER_LIMIT, CommentDirectory, normalised_author
 
 ROLES = ("remedy", "trigger")
 EFFECTS = ("helped", "partial", "no_effect", "worsened", "unclear")
@@ -20,12 +23,12 @@ EXPERIENCERS = ("self", "family", "friend", "other", "general")
 SHARE_EFFECT = {"remedy": "helped", "trigger": "worsened"}
 SUPPORTING = {"remedy": frozenset({"helped", "partial"}), "trigger": frozenset({"worsened"})}
 CONTRARY = {"remedy": frozenset({"no_effect", "worsened"}), "trigger": frozenset({"no_effect"})}
-# Names that do not identify a person: each such comment counts as its own commenter.
-ANONYMOUS_AUTHORS = frozenset({"", "anonymous", "anon", "guest"})
 GROUP_COLUMNS = ("thread", "source")
 EXAMPLE_CHARS = 200
 Z_95 = 1.959963984540054  # two-sided 95% normal quantile
 DIGITS = 4
+# Distinct (group, commenter) codes of the slices are merged once this many have piled up.
+PAIRS_BEFORE_MERGE = 1 << 20
 
 SUMMARY_COLUMNS = [
     "concept", "role", "category", "claims", "commenters", "helped", "partial", "no_effect", "worsened", "unclear",
@@ -65,7 +68,9 @@ def count_concepts(claims: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame
     (negated stated rows), ``mentions`` (the concept's ``mention`` rows).
     Sorted by evidence_for, then claims (most first), then concept and role. No side effects.
     """
-    return _summary_table(_claim_rows(claims, comments))
+    tally = ConceptTally()
+    tally.add(claim_rows(claims, _directory(comments)))
+    return tally.table()
 
 
 def count_by_group(claims: pd.DataFrame, comments: pd.DataFrame, by: str = "thread") -> pd.DataFrame:
@@ -79,128 +84,204 @@ def count_by_group(claims: pd.DataFrame, comments: pd.DataFrame, by: str = "thre
         raise PipelineError(f"cannot count by {by!r} (choose from: {', '.join(GROUP_COLUMNS)})")
     require_columns(comments, "comments", ("comment_id", by))
     require_columns(claims, "claims", ("comment_id",))
-    rows = _claim_rows(claims, comments)
-    groups = pd.Series(text_values(comments[by]).tolist(), index=text_values(comments["comment_id"]).tolist(), dtype=object)
-    groups = groups[~groups.index.duplicated(keep="last")]
-    rows[by] = groups.reindex(rows["comment_id"].tolist()).fillna("").tolist()
-    table = _summary_table(rows, group=by)
-    table[by] = table[by].astype("string")
-    return table
+    tally = ConceptTally(group=by)
+    tally.add(claim_rows(claims, _directory(comments, extra=(by,)), extra=(by,)))
+    return tally.table()
 
 
-def _summary_table(rows: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
-    """One summary row per (concept, role), or per (``group``, concept, role) with ``group``
-    as the first column, counted with group-bys over all claims at once: a loop per concept
-    or per thread costs minutes on a corpus of millions of claims."""
-    keys = [group, "concept", "role"] if group else ["concept", "role"]
-    columns = [group, *SUMMARY_COLUMNS] if group else SUMMARY_COLUMNS
-    mentions = rows[rows["role"] == "mention"].groupby(keys[:-1], sort=True).size()
-    claims = _with_claim_keys(rows[rows["role"].isin(ROLES)].reset_index(drop=True))
-    if claims.empty:
-        return pd.DataFrame(columns=columns).astype({group: "string"} if group else {}).astype(SUMMARY_TYPES)
-    grouped = claims.groupby(keys, sort=True)
-    stated = claims[claims["stated"]]
-    table = pd.DataFrame({"claims": grouped.size(), "commenters": grouped["commenter"].nunique()})
-    index = table.index
-    table["category"] = _most_common_per_group(claims, keys, "category")
-    effects = _counts(stated, keys, "effect", EFFECTS, index)
+def _directory(comments: pd.DataFrame, extra: tuple[str, ...] = ()) -> CommentDirectory:
+    require_columns(comments, "comments", ("comment_id", "author"))
+    return CommentDirectory([comments], extra=extra)
+
+
+class ConceptTally:
+    """The concept summary counted a slice of claims at a time.
+
+    Each slice is grouped on its own (sums, smallest and largest dates, category counts, the
+    best example so far, distinct (group, commenter) codes) and merged into what came before, so
+    memory follows the number of groups and distinct commenters, not the number of claims. The
+    table is the same as counting all claims at once: ties between examples go to the earlier
+    claim, as a stable sort of the whole table would give.
+    """
+
+    def __init__(self, group: str | None = None) -> None:
+        self.group = group
+        self.keys = [group, "concept", "role"] if group else ["concept", "role"]
+        self._sums: pd.DataFrame | None = None
+        self._mentions: pd.Series | None = None
+        self._categories: pd.Series | None = None
+        self._dates: pd.DataFrame | None = None
+        self._examples: dict[str, pd.DataFrame] = {}
+        self._group_codes: dict[tuple, int] = {}
+        self._pairs: list[np.ndarray] = []
+        self._pair_count = 0
+        self._merged_count = 0
+
+    def add(self, rows: pd.DataFrame) -> None:
+        """Count one slice of :func:`claim_rows`."""
+        keys = self.keys
+        mentions = rows[rows["role"] == "mention"].groupby(keys[:-1], sort=True).size()
+        self._mentions = _summed(self._mentions, mentions)
+        claims = _with_claim_keys(rows[rows["role"].isin(ROLES)].reset_index(drop=True))
+        if claims.empty:
+            return
+        self._sums = _summed(self._sums, _indicators(claims).groupby([claims[key] for key in keys], sort=True).sum())
+        named = claims[claims["category"] != ""]
+        self._categories = _summed(self._categories, named.groupby([*keys, "category"], sort=True).size())
+        dated = claims[claims["posted_at"] != ""].groupby(keys, sort=True)["posted_at"].agg(["min", "max"])
+        self._dates = dated if self._dates is None else pd.concat([self._dates, dated]).groupby(level=keys, sort=True).agg(
+            {"min": "min", "max": "max"})
+        self._add_pairs(claims)
+        stated = claims[claims["stated"]]
+        for name, tier, prefer in (
+            ("supporting", stated[stated["supporting"]], True),
+            ("stated", stated, False),
+            ("any", claims, False),
+            ("contrary", stated[stated["contrary"]], False),
+        ):
+            best = _best_examples(tier, keys, prefer)
+            if name in self._examples:
+                best = _first_per_group(pd.concat([self._examples[name], best], ignore_index=True), keys)
+            self._examples[name] = best
+
+    def table(self) -> pd.DataFrame:
+        """The summary of every slice added so far."""
+        group, keys = self.group, self.keys
+        columns = [group, *SUMMARY_COLUMNS] if group else SUMMARY_COLUMNS
+        if self._sums is None:
+            return pd.DataFrame(columns=columns).astype({group: "string"} if group else {}).astype(SUMMARY_TYPES)
+        sums = self._sums.astype("int64")
+        index = sums.index
+        table = pd.DataFrame({"claims": sums["claims"], "commenters": self._commenter_counts(index)})
+        table["category"] = _most_common_category(self._categories, keys, index)
+        for effect in EFFECTS:
+            table[effect] = sums[effect]
+        table["questions"] = sums["questions"]
+        table["evidence_for"] = sums["evidence_for"]
+        table["stated"] = sums[list(EFFECTS)].sum(axis=1)
+        table["share_count"] = [sums.at[key, SHARE_EFFECT[key[-1]]] for key in index]
+        for experiencer in EXPERIENCERS:
+            table[f"experiencer_{experiencer}"] = sums[f"experiencer_{experiencer}"]
+        dates = self._dates.reindex(index) if self._dates is not None else pd.DataFrame(index=index, columns=["min", "max"])
+        table["first_seen"], table["last_seen"] = dates["min"], dates["max"]
+        table["contrary_claims"] = sums["contrary_claims"]
+        table["contradicted"] = (sums["supporting"] > 0) & (table["contrary_claims"] > 0)
+        table["negated"] = sums["negated"]
+        table["example"], table["example_comment_id"] = _examples(
+            [self._examples.get(name) for name in ("supporting", "stated", "any")], keys, index)
+        table["contrary_example"], table["contrary_comment_id"] = _examples([self._examples.get("contrary")], keys, index)
+        mentions = self._mentions if self._mentions is not None else pd.Series(dtype="int64")
+        table["mentions"] = mentions.reindex(index.droplevel(-1), fill_value=0).to_numpy()
+        table = table.reset_index()
+        table[["share", "share_low", "share_high"]] = [
+            _share(int(count), int(total)) for count, total in zip(table["share_count"], table["stated"])
+        ]
+        table = table.fillna({"first_seen": "", "last_seen": "", "example": "", "example_comment_id": "",
+                              "contrary_example": "", "contrary_comment_id": ""})
+        order = [*keys[:-2], "evidence_for", "claims", "concept", "role"]
+        ascending = [*(True for _ in keys[:-2]), False, False, True, True]
+        table = table.sort_values(order, ascending=ascending, kind="mergesort")
+        table = table[columns].reset_index(drop=True).astype(SUMMARY_TYPES)
+        if group:
+            table[group] = table[group].astype("string")
+        return table
+
+    def _add_pairs(self, claims: pd.DataFrame) -> None:
+        """Remember each distinct (group, commenter) of the slice as one int64."""
+        local, groups = pd.MultiIndex.from_frame(claims[self.keys]).factorize()
+        codes = np.array([self._group_codes.setdefault(key, len(self._group_codes)) for key in groups], dtype=np.int64)
+        pairs = np.unique(codes[local] * COMMENTER_LIMIT + claims["commenter"].to_numpy(dtype=np.int64))
+        self._pairs.append(pairs)
+        self._pair_count += len(pairs)
+        if len(self._pairs) > 1 and self._pair_count > 2 * self._merged_count + PAIRS_BEFORE_MERGE:
+            merged = np.unique(np.concatenate(self._pairs))
+            self._pairs, self._pair_count, self._merged_count = [merged], len(merged), len(merged)
+
+    def _commenter_counts(self, index: pd.Index) -> np.ndarray:
+        pairs = np.unique(np.concatenate(self._pairs)) if self._pairs else np.zeros(0, dtype=np.int64)
+        per_code = np.bincount(pairs // COMMENTER_LIMIT, minlength=len(self._group_codes))
+        return np.array([per_code[self._group_codes[key]] for key in index], dtype=np.int64)
+
+
+def _summed(total: pd.Series | pd.DataFrame | None, part: pd.Series | pd.DataFrame):
+    if total is None:
+        return part
+    return pd.concat([total, part]).groupby(level=list(range(part.index.nlevels)), sort=True).sum()
+
+
+def _indicators(claims: pd.DataFrame) -> pd.DataFrame:
+    """One 0/1 column per thing counted; a group's counts are their sums."""
+    stated = claims["stated"]
+    columns = {"claims": np.ones(len(claims), dtype=np.int64), "questions": claims["question"].astype("int64")}
     for effect in EFFECTS:
-        table[effect] = effects[effect]
-    table["questions"] = grouped["question"].sum()
-    table["evidence_for"] = _per_group_count(stated[stated["effect"] != "no_effect"], keys, index)
-    table["stated"] = effects.sum(axis=1)
-    table["share_count"] = [effects.at[key, SHARE_EFFECT[key[-1]]] for key in index]
-    experiencers = _counts(claims, keys, "experiencer", EXPERIENCERS, index)
+        columns[effect] = (stated & (claims["effect"] == effect)).astype("int64")
+    columns["evidence_for"] = (stated & (claims["effect"] != "no_effect")).astype("int64")
+    columns["supporting"] = (stated & claims["supporting"]).astype("int64")
+    columns["contrary_claims"] = (stated & claims["contrary"]).astype("int64")
+    columns["negated"] = (~claims["question"] & claims["negated"]).astype("int64")
     for experiencer in EXPERIENCERS:
-        table[f"experiencer_{experiencer}"] = experiencers[experiencer]
-    dated = claims[claims["posted_at"] != ""].groupby(keys, sort=True)["posted_at"]
-    table["first_seen"], table["last_seen"] = dated.min(), dated.max()
-    supporting = _per_group_count(stated[stated["supporting"]], keys, index)
-    table["contrary_claims"] = _per_group_count(stated[stated["contrary"]], keys, index)
-    table["contradicted"] = (supporting > 0) & (table["contrary_claims"] > 0)
-    table["negated"] = _per_group_count(claims[~claims["question"] & claims["negated"]], keys, index)
-    table["example"], table["example_comment_id"] = _examples(
-        [stated[stated["supporting"]], stated, claims], keys, index, prefer_share_effect=(True, False, False)
-    )
-    table["contrary_example"], table["contrary_comment_id"] = _examples([stated[stated["contrary"]]], keys, index)
-    table["mentions"] = mentions.reindex(index.droplevel(-1), fill_value=0).to_numpy()
-    table = table.reset_index()
-    table[["share", "share_low", "share_high"]] = [
-        _share(int(count), int(total)) for count, total in zip(table["share_count"], table["stated"])
-    ]
-    table = table.fillna({"first_seen": "", "last_seen": "", "example": "", "example_comment_id": "",
-                          "contrary_example": "", "contrary_comment_id": ""})
-    order = [*keys[:-2], "evidence_for", "claims", "concept", "role"]
-    ascending = [*(True for _ in keys[:-2]), False, False, True, True]
-    table = table.sort_values(order, ascending=ascending, kind="mergesort")
-    return table[columns].reset_index(drop=True).astype(SUMMARY_TYPES)
+        columns[f"experiencer_{experiencer}"] = (claims["experiencer"] == experiencer).astype("int64")
+    return pd.DataFrame(columns, index=claims.index)
 
 
 def _with_claim_keys(claims: pd.DataFrame) -> pd.DataFrame:
-    """The per-claim columns the counts group by: stated, supporting, contrary, commenter."""
+    """The per-claim columns the counts group by: stated, supporting, contrary."""
     stated = ~claims["question"] & ~claims["negated"]
     # Python lists, not Series: iterating pandas' Arrow-backed strings costs microseconds a cell.
-    effects, roles, authors = claims["effect"].tolist(), claims["role"].tolist(), claims["author"].tolist()
+    effects, roles = claims["effect"].tolist(), claims["role"].tolist()
     supporting = [effect in SUPPORTING[role] for effect, role in zip(effects, roles)]
     contrary = [effect in CONTRARY[role] for effect, role in zip(effects, roles)]
-    names = {author: " ".join(author.split()).casefold() for author in set(authors)}
-    commenter = [
-        f"comment\x1f{comment_id}" if names[author] in ANONYMOUS_AUTHORS else f"author\x1f{thread}\x1f{names[author]}"
-        for author, thread, comment_id in zip(authors, claims["thread"].tolist(), claims["comment_id"].tolist())
-    ]
-    return claims.assign(stated=stated, supporting=supporting, contrary=contrary, commenter=commenter)
+    return claims.assign(stated=stated, supporting=supporting, contrary=contrary)
 
 
-def _counts(claims: pd.DataFrame, keys: list[str], column: str, values: tuple[str, ...], index: pd.Index) -> pd.DataFrame:
-    """How many claims of each group have each of ``values`` in ``column`` (0 where none)."""
-    counted = claims.groupby([*keys, column], sort=True).size().unstack(column, fill_value=0)
-    return counted.reindex(index=index, columns=list(values), fill_value=0).astype("int64")
+def _most_common_category(counts: pd.Series | None, keys: list[str], index: pd.Index, default: str = "other") -> pd.Series:
+    """The most frequent non-empty category per group; ties go to the alphabetically first."""
+    if counts is None or counts.empty:
+        return pd.Series(default, index=index, dtype=object)
+    counted = counts.rename("n").reset_index()
+    order = [*keys, "n", "category"]
+    counted = counted.sort_values(order, ascending=[*(True for _ in keys), False, True], kind="mergesort")
+    best = counted.drop_duplicates(keys).set_index(keys)["category"]
+    return best.reindex(index).fillna(default)
 
 
-def _per_group_count(claims: pd.DataFrame, keys: list[str], index: pd.Index) -> pd.Series:
-    return claims.groupby(keys, sort=True).size().reindex(index, fill_value=0).astype("int64")
+_EXAMPLE_ORDER = ["_long", "_other_effect", "_hedged", "_indirect", "_not_self", "comment_id", "start"]
 
 
-def _most_common_per_group(claims: pd.DataFrame, keys: list[str], column: str, default: str = "other") -> pd.Series:
-    """The most frequent non-empty value per group; ties go to the alphabetically first."""
-    named = claims[claims[column] != ""]
-    counts = named.groupby([*keys, column], sort=True).size().rename("n").reset_index()
-    order = [*keys, "n", column]
-    counts = counts.sort_values(order, ascending=[*(True for _ in keys), False, True], kind="mergesort")
-    best = counts.drop_duplicates(keys).set_index(keys)[column]
-    groups = claims[keys].drop_duplicates().set_index(keys).index
-    return best.reindex(groups).fillna(default)
-
-
-def _examples(
-    tiers: list[pd.DataFrame], keys: list[str], index: pd.Index, prefer_share_effect: tuple[bool, ...] = (False,),
-) -> tuple[pd.Series, pd.Series]:
-    """Per group, the quote that best shows a claim, from the first tier that has one.
+def _best_examples(tier: pd.DataFrame, keys: list[str], prefer_share_effect: bool) -> pd.DataFrame:
+    """Per group, the quote that best shows a claim among ``tier``'s rows.
 
     Best: short enough to read whole, with the effect the share counts (helped, worsened) where
     ``prefer_share_effect``, not hedged, decided in its own sentence by a direct cue, the
     reader's own experience; then the first by comment id and position, for determinism.
     """
+    candidates = tier[tier["sentence"].str.strip() != ""]
+    keyed = candidates.assign(
+        _long=candidates["sentence"].str.len() > EXAMPLE_CHARS,
+        _other_effect=[
+            prefer_share_effect and effect != SHARE_EFFECT[role]
+            for effect, role in zip(candidates["effect"].tolist(), candidates["role"].tolist())
+        ],
+        _hedged=candidates["hedged"].astype(bool),
+        _indirect=~candidates["rule"].isin(DIRECT_RULES),
+        _not_self=candidates["experiencer"] != "self",
+    )
+    return _first_per_group(keyed[[*keys, *_EXAMPLE_ORDER, "sentence"]], keys)
+
+
+def _first_per_group(keyed: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return keyed.sort_values([*keys, *_EXAMPLE_ORDER], kind="mergesort").drop_duplicates(keys).reset_index(drop=True)
+
+
+def _examples(tiers: list[pd.DataFrame | None], keys: list[str], index: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """Per group, the best quote of the first tier that has one."""
     sentences = pd.Series("", index=index, dtype=object)
     comment_ids = pd.Series("", index=index, dtype=object)
     found = pd.Series(False, index=index)
-    for tier, prefer in zip(tiers, prefer_share_effect):
-        candidates = tier[tier["sentence"].str.strip() != ""]
-        if candidates.empty:
+    for tier in tiers:
+        if tier is None or tier.empty:
             continue
-        keyed = candidates.assign(
-            _long=candidates["sentence"].str.len() > EXAMPLE_CHARS,
-            _other_effect=[
-                prefer and effect != SHARE_EFFECT[role]
-                for effect, role in zip(candidates["effect"].tolist(), candidates["role"].tolist())
-            ],
-            _hedged=candidates["hedged"].astype(bool),
-            _indirect=~candidates["rule"].isin(DIRECT_RULES),
-            _not_self=candidates["experiencer"] != "self",
-        )
-        order = [*keys, "_long", "_other_effect", "_hedged", "_indirect", "_not_self", "comment_id", "start"]
-        best = keyed.sort_values(order, kind="mergesort").drop_duplicates(keys).set_index(keys)
-        best = best.reindex(index)
+        best = tier.set_index(keys).reindex(index)
         take = ~found & best["sentence"].notna()
         sentences[take] = [shortened(text, EXAMPLE_CHARS) for text in best.loc[take, "sentence"].tolist()]
         comment_ids[take] = best.loc[take, "comment_id"]
@@ -231,24 +312,19 @@ def wilson_interval(successes: int, total: int, z: float = Z_95) -> tuple[float,
 
 def is_anonymous(author: str) -> bool:
     """Is this author name one that does not identify a person?"""
-    return " ".join(author.split()).casefold() in ANONYMOUS_AUTHORS
+    return normalised_author(author) in ANONYMOUS_AUTHORS
 
 
-def _claim_rows(claims: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
-    """The claim columns counting needs, as plain values, joined with their comment's author,
-    thread and date."""
+def claim_rows(claims: pd.DataFrame, directory: CommentDirectory, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The claim columns counting needs, as plain values, with their comment's commenter code,
+    thread and date (and the ``extra`` comment columns); a repeated comment_id: the last
+    copy's details stand for all (as a dict built in order would)."""
     require_columns(claims, "claims", CLAIM_COLUMNS)
-    require_columns(comments, "comments", ("comment_id", "author"))
-    # A repeated comment_id: the last copy's details stand for all (as a dict built in order would).
-    details = pd.DataFrame({
-        "comment_id": text_values(comments["comment_id"]),
-        "author": text_values(comments["author"]),
-        "thread": _optional_text(comments, "thread"),
-        "posted_at": _optional_text(comments, "posted_at"),
-    }).drop_duplicates("comment_id", keep="last").set_index("comment_id")
     claims = claims.reset_index(drop=True)
     comment_ids = text_values(claims["comment_id"])
-    info = details.reindex(comment_ids.tolist()).fillna("").reset_index(drop=True)
+    id_list = comment_ids.tolist()
+    rows = directory.rows(id_list, last=True)
+    details = {column: directory.values(column, rows) for column in ("thread", "posted_at", *extra)}
     return pd.DataFrame({
         "comment_id": comment_ids,
         "concept": _preferred(claims, "cluster", "concept"),
@@ -262,9 +338,8 @@ def _claim_rows(claims: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
         "sentence": text_values(claims["sentence"]),
         "rule": text_values(claims["rule"]) if "rule" in claims.columns else "",
         "start": pd.to_numeric(claims["start"], errors="coerce").fillna(0).astype("int64") if "start" in claims.columns else 0,
-        "author": info["author"],
-        "thread": info["thread"],
-        "posted_at": info["posted_at"],
+        "commenter": directory.commenters(rows, id_list),
+        **details,
     }).reset_index(drop=True)
 
 
@@ -275,10 +350,6 @@ def _preferred(claims: pd.DataFrame, first: str, fallback: str) -> pd.Series:
         return values.reset_index(drop=True)
     preferred = text_values(claims[first])
     return preferred.where(preferred != "", values).reset_index(drop=True)
-
-
-def _optional_text(table: pd.DataFrame, column: str) -> pd.Series:
-    return text_values(table[column]) if column in table.columns else pd.Series([""] * len(table), dtype=object)
 
 
 # Rules whose evidence is in the quoted sentence itself, so the quote shows the claim.

@@ -1,0 +1,100 @@
+"""The comments without their text: who wrote each one, where and when, found by id.
+
+Counting joins every claim to its comment's author, thread and date. The report keeps those
+columns (not the text) as Arrow arrays and integer codes, a few dozen bytes a comment, and
+looks a slice of claims up at a time.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline.cluster.columns import text_values
+
+# Names that do not identify a person: each such comment counts as its own commenter.
+ANONYMOUS_AUTHORS = frozenset({"", "anonymous", "anon", "guest"})
+DETAIL_COLUMNS = ("comment_id", "author", "thread", "posted_at")
+# Commenter codes are below this, so that (group, commenter) pairs fit one int64.
+COMMENTER_LIMIT = 1 << 40
+
+
+def normalised_author(author: str) -> str:
+    """An author name as commenters are told apart: whitespace folded, case ignored."""
+    return " ".join(author.split()).casefold()
+
+
+class CommentDirectory:
+    """Per comment row: id, thread, date, a commenter code, and any ``extra`` columns, as text.
+
+    A named author counts as one commenter per thread; an anonymous or empty one as one per
+    comment. Where a ``comment_id`` repeats, lookups take the first or the last copy as asked
+    (the review queue keeps the first, the counts the last, as they always have).
+    """
+
+    def __init__(self, comment_frames: Iterable[pd.DataFrame], extra: Sequence[str] = ()) -> None:
+        self._columns = tuple(dict.fromkeys(("thread", "posted_at", *extra)))
+        chunks: dict[str, list[pa.Array]] = {name: [] for name in ("comment_id", "author", *self._columns)}
+        raw_threads: set[str] = set()
+        for frame in comment_frames:
+            for name in chunks:
+                values = text_values(frame[name]) if name in frame.columns else pd.Series([""] * len(frame), dtype=object)
+                chunks[name].append(pa.array(values.tolist(), type=pa.large_string()))
+            if "thread" in frame.columns:
+                raw_threads.update(frame["thread"].dropna().tolist())
+        self._values = {name: _joined(arrays) for name, arrays in chunks.items()}
+        self.size = len(self._values["comment_id"])
+        self.thread_count = len(raw_threads)
+        ids = self._values["comment_id"]
+        self._duplicates = self.size > 0 and pc.count_distinct(ids).as_py() < self.size
+        self._reversed_ids = ids.take(pa.array(np.arange(self.size - 1, -1, -1))) if self._duplicates else ids
+        self._commenters = self._commenter_codes()
+        self._unknown_commenters: dict[str, int] = {}
+
+    def rows(self, comment_ids: Sequence[str], *, last: bool) -> np.ndarray:
+        """The row of each id (its first or last copy), -1 where the id is not a comment."""
+        wanted = pa.array(list(comment_ids), type=pa.large_string())
+        if last and self._duplicates:
+            found = pc.index_in(wanted, value_set=self._reversed_ids).to_numpy(zero_copy_only=False)
+            return np.where(np.isnan(found), -1, self.size - 1 - np.nan_to_num(found)).astype(np.int64)
+        found = pc.index_in(wanted, value_set=self._values["comment_id"]).to_numpy(zero_copy_only=False)
+        return np.where(np.isnan(found), -1, np.nan_to_num(found)).astype(np.int64)
+
+    def contains(self, comment_ids: Sequence[str]) -> np.ndarray:
+        return self.rows(comment_ids, last=False) >= 0
+
+    def values(self, column: str, rows: np.ndarray) -> list[str]:
+        """``column`` at ``rows`` as strings, "" where a row is -1."""
+        taken = self._values[column].take(pa.array(np.where(rows >= 0, rows, 0)))
+        return [value if row >= 0 else "" for value, row in zip(taken.to_pylist(), rows.tolist())]
+
+    def commenters(self, rows: np.ndarray, comment_ids: Sequence[str]) -> np.ndarray:
+        """A code per claim that is equal exactly when two claims have the same commenter;
+        a claim whose comment is missing is an anonymous commenter of its own id."""
+        codes = self._commenters[np.where(rows >= 0, rows, 0)]
+        for position in np.flatnonzero(rows < 0).tolist():
+            comment_id = comment_ids[position]
+            codes[position] = self._unknown_commenters.setdefault(comment_id, 2 * self.size + len(self._unknown_commenters))
+        return codes
+
+    def _commenter_codes(self) -> np.ndarray:
+        if self.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        authors = self._values["author"].dictionary_encode()
+        names = [normalised_author(author) for author in authors.dictionary.to_pylist()]
+        name_codes, _ = pd.factorize(pd.Series(names, dtype=object))
+        anonymous = np.array([name in ANONYMOUS_AUTHORS for name in names], dtype=bool)
+        author_rows = authors.indices.to_numpy(zero_copy_only=False)
+        threads = self._values["thread"].dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        named = threads * (len(names) + 1) + name_codes[author_rows]
+        _, dense = np.unique(named, return_inverse=True)
+        # An anonymous comment is its own commenter: the row of the id's last copy stands for the id.
+        own = self.rows(self._values["comment_id"].to_pylist(), last=True) + self.size if self._duplicates else np.arange(self.size) + self.size
+        return np.where(anonymous[author_rows], own, dense).astype(np.int64)
+
+
+def _joined(arrays: list[pa.Array]) -> pa.Array:
+    return pa.concat_arrays(arrays) if arrays else pa.array([], type=pa.large_string())
