@@ -321,36 +321,23 @@ def _provenance(sources) -> str:
     return f"{len(names)} input file(s): {shown}" if names else "no input files"
 
 
-def _run_report(out: Path, quiet: bool, redact: bool) -> dict[str, str]:
-    from pipeline.report.counts import count_by_group, count_concepts
-    from pipeline.report.stage import build_report
+def _run_report(out: Path, quiet: bool, redact: bool) -> list[str]:
+    from pipeline.io.tables import write_text_chunks
+    from pipeline.report.streamed import write_report
     from pipeline.review.commands import REVIEW_DATABASE
-    from pipeline.review.queue import build_review_queue
     from pipeline.review.store import ReviewStore
 
-    comments = read_table(out, "comments", required=("comment_id", "text", "author"))
-    claims = read_table(out, "claims", required=("comment_id", "concept", "role", "effect"))
-    flags = _optional_table(out, "flags")
-    queue = None
-    if flags is not None:
-        # build_report redacts every free-text column of the queue itself: once is enough.
-        queue = build_review_queue(flags, comments, ReviewStore(out / REVIEW_DATABASE).decisions(), redact=False)
-    by_thread = count_by_group(claims, comments, "thread") if comments["thread"].nunique() > 1 else None
-    files = build_report(
-        comments,
-        claims,
-        count_concepts(claims, comments),
-        read_table(out, "concepts"),
-        read_table(out, "themes"),
-        queue,
-        read_table(out, "sources"),
-        read_table(out, "threads"),
+    # The large tables (comments, claims, flags) are read in slices, only the columns each part
+    # needs: memory stays flat as the corpus grows (see pipeline/report/streamed.py).
+    files = write_report(
+        out,
+        decisions=ReviewStore(out / REVIEW_DATABASE).decisions(),
         redact=redact,
         generated_from=_provenance(read_table(out, "sources")),
-        by_thread=by_thread,
+        write_text=write_text,
+        write_chunks=write_text_chunks,
+        tables=lambda name: read_table(out, name),
     )
-    for name, content in files.items():
-        write_text(content, out / name)
     _say(quiet, f"report: {len(files)} files -> {out / 'report.html'} and {out / 'summary'}/")
     return files
 

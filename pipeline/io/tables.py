@@ -53,6 +53,17 @@ def write_text(content: str, target: Path) -> Path:
     return target
 
 
+def write_text_chunks(chunks: Iterable[str], target: Path) -> Path:
+    """Write a text file from pieces, atomically, as :func:`write_text` writes their concatenation
+    (a large file need not be held as one string)."""
+    make_folder(target.parent)
+    with _atomic_path(target) as temporary:
+        with temporary.open("w", encoding="utf-8", newline="\n") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+    return target
+
+
 def make_folder(folder: Path) -> None:
     """Create an output folder, or say in one line why it cannot be one."""
     try:

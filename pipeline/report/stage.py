@@ -12,7 +12,7 @@ from pipeline.io.tables import defuse_formulas
 from pipeline.report.html import render_html
 from pipeline.report.markdown import render_markdown
 from pipeline.report.view import (
-    as_list, build_view, excerpt, sort_concept_summary, sort_review_queue, sort_themes, text_of,
+    CorpusTotals, as_list, build_view, excerpt, sort_concept_summary, sort_review_queue, sort_themes, text_of,
 )
 
 # The contract's columns of summary/concepts.csv, in this order; the rest of concept_summary follows.
@@ -51,6 +51,8 @@ def build_report(
     redact: bool = True,
     generated_from: str,
     by_thread: pd.DataFrame | None = None,
+    totals: CorpusTotals | None = None,
+    with_queue_csv: bool = True,
 ) -> dict[str, str]:
     """Render the summary tables, ``summary.md`` and ``report.html``.
 
@@ -70,21 +72,28 @@ def build_report(
 
     With ``redact`` (the default) e-mail addresses and phone numbers in commenters' text are
     replaced by ``[email]`` / ``[phone]`` everywhere. No side effects; inputs are not modified.
+
+    A caller that cannot hold whole tables (see ``pipeline.report.streamed``) passes ``totals``
+    with only the rows the report shows: the comments it quotes, the claims
+    ``QuoteCandidates`` keeps, the review queue's first ``QUEUE_ROWS_IN_MARKDOWN`` rows; with
+    ``with_queue_csv=False`` it writes ``summary/review_queue.csv`` itself (:func:`queue_csv`).
     """
     _require(comments, "comments", ("comment_id",))
     _require(concept_summary, "concept_summary", ("concept", "role"))
     review_queue = _with_header(flags_queue, QUEUE_COLUMNS)
     themes = _with_header(themes, THEME_COLUMNS)
-    redactor = _redactor(redact)
+    redactor = redactor_of(redact)
     shown_queue = redact_columns(sort_review_queue(review_queue), redactor)
     files = {
         "summary/concepts.csv": to_csv(concepts_table(concept_summary, concepts, redactor)),
-        "summary/review_queue.csv": to_csv(shown_queue),
         "summary/themes.csv": to_csv(themes_table(themes, comments, redactor)),
     }
+    if with_queue_csv:
+        files["summary/review_queue.csv"] = to_csv(shown_queue)
     if by_thread is not None:
         files["summary/by_thread.csv"] = to_csv(redact_columns(by_thread, redactor))
-    files["summary/review_queue.md"] = queue_markdown(shown_queue, limit=QUEUE_ROWS_IN_MARKDOWN)
+    files["summary/review_queue.md"] = queue_markdown(
+        shown_queue, limit=QUEUE_ROWS_IN_MARKDOWN, total=totals.queue_rows if totals else None)
     view = build_view(
         comments=comments,
         claims=claims,
@@ -98,6 +107,7 @@ def build_report(
         redact=redactor,
         redacted=redact,
         generated_from=generated_from,
+        totals=totals,
     )
     files["summary/summary.md"] = render_markdown(view)
     files["report.html"] = render_html(view)
@@ -130,12 +140,18 @@ def themes_table(themes: pd.DataFrame, comments: pd.DataFrame, redact: Callable[
     return redact_columns(table, redact)
 
 
-def queue_markdown(queue: pd.DataFrame, limit: int | None = None) -> str:
+def queue_markdown(queue: pd.DataFrame, limit: int | None = None, total: int | None = None) -> str:
     """The review queue as a Markdown table (the same view ``remedy-miner review export`` writes),
-    its first ``limit`` rows."""
+    its first ``limit`` rows; ``total`` is the queue's length when ``queue`` is only its top."""
     from pipeline.review.queue import queue_markdown as markdown_table
 
-    return markdown_table(queue, limit=limit)
+    return markdown_table(queue, limit=limit, total=total)
+
+
+def queue_csv(queue: pd.DataFrame, redact: Callable[[str], str], *, header: bool) -> str:
+    """Rows of ``summary/review_queue.csv`` (already in queue order), as :func:`build_report`
+    writes them; the queue's slices in order, the first with ``header``, make the whole file."""
+    return defuse_formulas(redact_columns(queue, redact)).to_csv(index=False, header=header, lineterminator="\n")
 
 
 def redact_columns(table: pd.DataFrame, redact: Callable[[str], str]) -> pd.DataFrame:
@@ -164,7 +180,8 @@ def _is_list(value: object) -> bool:
     return isinstance(value, (list, tuple, np.ndarray))
 
 
-def _redactor(enabled: bool) -> Callable[[str], str]:
+def redactor_of(enabled: bool) -> Callable[[str], str]:
+    """The redaction of free text (or none), remembering the texts it has seen."""
     if not enabled:
         return lambda text: text
     # Imported here so that a report without redaction does not depend on the redaction rules.

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from pipeline.report.charts import EFFECTS, Segment, share_text
@@ -141,6 +142,19 @@ class PlainTable:
 
 
 @dataclass(frozen=True)
+class CorpusTotals:
+    """Counts over the whole tables, for a report given only the rows it shows (the comments it
+    quotes, the claims it may quote, the top of the review queue)."""
+
+    comments: int
+    threads: int
+    remedy_claims: int
+    trigger_claims: int
+    queue_rows: int
+    queue_open: int
+
+
+@dataclass(frozen=True)
 class ReportView:
     """Everything the report documents show."""
 
@@ -212,8 +226,14 @@ def build_view(
     redact: Redactor,
     redacted: bool,
     generated_from: str,
+    totals: CorpusTotals | None = None,
 ) -> ReportView:
-    """Gather the report's content; every free text passes through ``redact``."""
+    """Gather the report's content; every free text passes through ``redact``.
+
+    Without ``totals`` the tables are whole and the overview counts them; with ``totals`` they
+    may be the selection :class:`QuoteCandidates` and the queue's first rows make.
+    """
+    totals = totals or _totals_of(comments, claims, review_queue)
     anchors = _Anchors()
     comment_index = _comment_index(comments, redact)
     referenced: set[str] = set()
@@ -238,12 +258,12 @@ def build_view(
     theme_rows = [_theme_row(record, comment_index, comment_anchor, redact) for record in records_of(sort_themes(themes))]
     return ReportView(
         generated_from=generated_from,
-        overview=_overview(comments, claims, sources, threads, rows, len(review_queue)),
+        overview=_overview(totals, sources, threads, rows),
         remedies=tuple(row for row in rows if row.role == "remedy"),
         triggers=tuple(row for row in rows if row.role == "trigger"),
         queue=tuple(queue_rows),
-        queue_total=len(review_queue),
-        queue_open=_open_count(review_queue),
+        queue_total=totals.queue_rows,
+        queue_open=totals.queue_open,
         themes=tuple(theme_rows),
         sources=tuple(_source_row(record) for record in records_of(sources)),
         evidence=_evidence(comments, comment_index, referenced, anchors),
@@ -401,7 +421,8 @@ def records_of(table: pd.DataFrame) -> list[dict]:
     return [dict(zip(columns, values)) for values in zip(*columns.values())] if columns else [{} for _ in range(len(table))]
 
 
-def _open_count(review_queue: pd.DataFrame) -> int:
+def open_count(review_queue: pd.DataFrame) -> int:
+    """Rows without a decision (status empty or ``open``)."""
     if "status" not in review_queue.columns:
         return len(review_queue)
     return int(review_queue["status"].map(text_of).isin(["", "open"]).sum())
@@ -429,8 +450,7 @@ class _QuoteFinder:
         concept_column = "cluster" if "cluster" in claims.columns else "concept"
         # Only what a quote needs, and only claims that can be quoted: on millions of claims a
         # dict per row of every column is gigabytes.
-        wanted = [c for c in ("comment_id", "claim_id", "concept", "cluster", "role", "effect", "negated", "question",
-                              "sentence", "surface") if c in claims.columns]
+        wanted = [c for c in _QUOTE_COLUMNS if c in claims.columns]
         quotable = claims[claims["role"].astype(str).isin(ROLE_ORDER[:2])] if "role" in claims.columns else claims
         if "question" in quotable.columns:
             quotable = quotable[~quotable["question"].map(as_bool).astype(bool)]
@@ -472,6 +492,83 @@ class _QuoteFinder:
             posted_at=info.posted_at[:10],  # the date is enough beside a quote
             effect=text_of(record.get("effect")),
         )
+
+
+class QuoteCandidates:
+    """The claims :class:`_QuoteFinder` can pick for each (concept, role), chosen a slice of
+    claims at a time, so that the report never holds every claim.
+
+    Per (concept, role) and side (supporting or contrary), a finder takes up to three comments,
+    the summary's example comments first, then the smallest comment ids, each through its first
+    claim by (comment_id, claim_id). Kept here: for every comment on a side only that first
+    claim, and of those the preferred comments' and the first three others', which is all the
+    finder can reach. Claims of comments that are not in the comments table are dropped, as
+    the finder skips them. Also counts the remedy and trigger claims for the overview.
+    """
+
+    def __init__(self, concept_summary: pd.DataFrame, known_comments: Callable[[list[str]], np.ndarray]) -> None:
+        self._preferred = {
+            (text_of(record.get("concept")), text_of(record.get("role")), text_of(record.get(column)))
+            for record in records_of(concept_summary)
+            for column in ("example_comment_id", "contrary_comment_id")
+            if text_of(record.get(column))
+        }
+        self._known = known_comments
+        self._kept: pd.DataFrame | None = None
+        self._seen = 0
+        self.remedy_claims = 0
+        self.trigger_claims = 0
+
+    def add(self, claims: pd.DataFrame) -> None:
+        """Consider one slice of the claims table (slices in table order)."""
+        sequence = np.arange(self._seen, self._seen + len(claims))
+        self._seen += len(claims)
+        if "role" not in claims.columns or claims.empty:
+            return
+        roles = claims["role"].astype(str)
+        self.remedy_claims += int((roles == "remedy").sum())
+        self.trigger_claims += int((roles == "trigger").sum())
+        quotable = claims.assign(_sequence=sequence)[roles.isin(ROLE_ORDER[:2]).to_numpy()]
+        if "question" in quotable.columns:
+            quotable = quotable[~quotable["question"].map(as_bool).astype(bool)]
+        wanted = [c for c in (*_QUOTE_COLUMNS, "_sequence") if c in quotable.columns]
+        quotable = quotable[wanted]
+        if quotable.empty:
+            return
+        records = records_of(quotable[[c for c in ("comment_id", "concept", "cluster", "role", "effect", "negated") if c in wanted]])
+        keyed = quotable.assign(
+            _concept=[text_of(r.get("cluster")) or text_of(r.get("concept")) for r in records],
+            _role=[text_of(r.get("role")) for r in records],
+            _contrary=[_is_contrary(r, text_of(r.get("role"))) for r in records],
+            _comment=[text_of(r.get("comment_id")) for r in records],
+        )
+        keyed = keyed[self._known(keyed["_comment"].tolist())]
+        self._kept = self._first_comments(keyed if self._kept is None else pd.concat([self._kept, keyed], ignore_index=True))
+
+    def claims(self) -> pd.DataFrame:
+        """The kept claims in table order, with the claims table's own columns."""
+        if self._kept is None:
+            return pd.DataFrame(columns=["comment_id", "role"])
+        kept = self._kept.sort_values("_sequence", kind="mergesort")
+        return kept[[c for c in kept.columns if not c.startswith("_")]].reset_index(drop=True)
+
+    def _first_comments(self, keyed: pd.DataFrame) -> pd.DataFrame:
+        order = [c for c in ("comment_id", "claim_id") if c in keyed.columns] + ["_sequence"]
+        side = ["_concept", "_role", "_contrary"]
+        first = keyed.sort_values(order, kind="mergesort").drop_duplicates([*side, "_comment"])
+        preferred = pd.Series(
+            [key in self._preferred for key in zip(first["_concept"], first["_role"], first["_comment"])], index=first.index,
+            dtype=bool)
+        others = first[~preferred]
+        rank = others.groupby(side, sort=False).cumcount()
+        keep = preferred.copy()
+        keep[rank.index] = rank < QUOTES_PER_SIDE
+        return first[keep].reset_index(drop=True)
+
+
+# Only what a quote needs: on millions of claims a dict per row of every column is gigabytes.
+_QUOTE_COLUMNS = ("comment_id", "claim_id", "concept", "cluster", "role", "effect", "negated", "question", "sentence",
+                  "surface")
 
 
 def _is_contrary(record: dict, role: str) -> bool:
@@ -564,25 +661,30 @@ def _source_row(record: dict) -> SourceRow:
     )
 
 
-def _overview(
-    comments: pd.DataFrame,
-    claims: pd.DataFrame,
-    sources: pd.DataFrame,
-    threads: pd.DataFrame,
-    rows: Sequence[ConceptRow],
-    queue_total: int,
-) -> tuple[tuple[str, int], ...]:
+def _totals_of(comments: pd.DataFrame, claims: pd.DataFrame, review_queue: pd.DataFrame) -> CorpusTotals:
     roles = claims["role"].astype(str) if "role" in claims.columns else pd.Series(dtype=str)
-    thread_count = len(threads) if len(threads) else (comments["thread"].nunique() if "thread" in comments.columns else 0)
+    return CorpusTotals(
+        comments=len(comments),
+        threads=int(comments["thread"].nunique()) if "thread" in comments.columns else 0,
+        remedy_claims=int((roles == "remedy").sum()),
+        trigger_claims=int((roles == "trigger").sum()),
+        queue_rows=len(review_queue),
+        queue_open=open_count(review_queue),
+    )
+
+
+def _overview(
+    totals: CorpusTotals, sources: pd.DataFrame, threads: pd.DataFrame, rows: Sequence[ConceptRow],
+) -> tuple[tuple[str, int], ...]:
     return (
-        ("comments", len(comments)),
-        ("threads", int(thread_count)),
+        ("comments", totals.comments),
+        ("threads", int(len(threads) if len(threads) else totals.threads)),
         ("files", len(sources)),
-        ("remedy claims", int((roles == "remedy").sum())),
-        ("trigger claims", int((roles == "trigger").sum())),
+        ("remedy claims", totals.remedy_claims),
+        ("trigger claims", totals.trigger_claims),
         ("remedies", sum(1 for row in rows if row.role == "remedy")),
         ("triggers", sum(1 for row in rows if row.role == "trigger")),
-        ("to review", queue_total),
+        ("to review", totals.queue_rows),
     )
 
 

@@ -62,8 +62,9 @@ def build_review_queue(
     return _most_urgent_first(queue)[QUEUE_COLUMNS].reset_index(drop=True)
 
 
-def queue_markdown(queue: pd.DataFrame, *, limit: Optional[int] = None) -> str:
-    """A Markdown table of the queue (the first ``limit`` rows), one line per flag.
+def queue_markdown(queue: pd.DataFrame, *, limit: Optional[int] = None, total: Optional[int] = None) -> str:
+    """A Markdown table of the queue (the first ``limit`` rows), one line per flag; ``total``
+    is the length of the whole queue when ``queue`` holds only its first rows.
 
     Pipes, backslashes and ``<`` are escaped and line breaks folded, so a comment cannot
     break the table or inject markup; long texts are shortened with an ellipsis.
@@ -79,9 +80,10 @@ def queue_markdown(queue: pd.DataFrame, *, limit: Optional[int] = None) -> str:
         record = row._asdict()
         cells = (_markdown_cell(record.get(c, ""), _MARKDOWN_CELL_CHARS.get(c)) for c in MARKDOWN_COLUMNS)
         lines.append("| " + " | ".join(cells) + " |")
-    if len(shown) < len(queue):
+    total = len(queue) if total is None else total
+    if len(shown) < total:
         lines.append("")
-        lines.append(f"Showing {len(shown)} of {len(queue)} flags, most severe first; review_queue.csv has them all.")
+        lines.append(f"Showing {len(shown)} of {total} flags, most severe first; review_queue.csv has them all.")
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,279 @@
+"""The report stage over a folder of stage tables, in memory that does not grow with the corpus.
+
+``build_report`` takes whole tables; on millions of comments those are gigabytes (the text of
+every comment, every claim's sentence). Here the large tables are read in slices, only the
+columns each part needs:
+
+1. the comments without their text (:class:`CommentDirectory`);
+2. the claims, counted as streaming aggregates (:class:`ConceptTally`), for the concept
+   summary and the counts by thread;
+3. the claims again, keeping only those the report may quote (:class:`QuoteCandidates`);
+4. the flags' sort keys, then the review queue in windows of rows, each window's comments
+   fetched in one filtered pass, written to ``summary/review_queue.csv`` as it goes;
+5. the comments again, only the ones the report quotes or shows, with their text.
+
+``build_report`` then renders those rows with the whole tables' totals, so every file is
+byte-identical to rendering the whole tables.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline.errors import StageInputError
+from pipeline.report.batches import BATCH_ROWS, arrow_batches, frames, require_file_columns, rows_at, rows_where, table_file
+from pipeline.report.counts import CLAIM_COLUMNS, ConceptTally, claim_rows
+from pipeline.report.directory import DETAIL_COLUMNS, CommentDirectory
+from pipeline.report.stage import QUEUE_COLUMNS, QUEUE_ROWS_IN_MARKDOWN, build_report, queue_csv, redactor_of
+from pipeline.report.view import QUEUE_ROWS_IN_HTML, QUOTES_PER_SIDE, CorpusTotals, QuoteCandidates, as_list, records_of, sort_themes
+from pipeline.review.queue import COMMENT_INPUT_COLUMNS, FLAG_INPUT_COLUMNS, SEVERITIES
+from pipeline.review.store import DECISION_COLUMNS
+
+# Rows of the review queue assembled (with their comments' text) at a time.
+QUEUE_WINDOW_ROWS = 50_000
+QUOTED_COMMENT_COLUMNS = ("comment_id", "source", "thread", "position", "author", "posted_at", "text")
+QUEUE_FILE = "summary/review_queue.csv"
+
+
+@dataclass(frozen=True)
+class QueueTop:
+    """What the report shows of the review queue besides the CSV: its first rows and counts."""
+
+    rows: pd.DataFrame
+    total: int
+    open: int
+
+
+def write_report(
+    folder: Path,
+    *,
+    decisions: pd.DataFrame,
+    redact: bool,
+    generated_from: str,
+    write_text: Callable[[str, Path], Path],
+    write_chunks: Callable[[Iterator[str], Path], Path],
+    tables: Callable[[str], pd.DataFrame],
+    batch_rows: int = BATCH_ROWS,
+    window_rows: int = QUEUE_WINDOW_ROWS,
+) -> list[str]:
+    """Write ``summary/`` and ``report.html`` for the stage tables in ``folder``.
+
+    ``tables(name)`` reads a small table whole (concepts, themes, sources, threads);
+    ``write_text`` and ``write_chunks`` write a file atomically from a string or from pieces.
+    Returns the relative paths written, sorted.
+
+    Raises:
+        StageInputError: a table is missing, or lacks a column the report needs.
+    """
+    comments_file = table_file(folder, "comments")
+    comment_columns = require_file_columns(comments_file, ("comment_id", "text", "author"))
+    claims_file = table_file(folder, "claims")
+    require_file_columns(claims_file, ("comment_id", "concept", "role", "effect"))
+    directory = CommentDirectory(frames(comments_file, DETAIL_COLUMNS, batch_rows))
+
+    by_thread = ConceptTally(group="thread") if directory.thread_count > 1 else None
+    tally = ConceptTally()
+    for claims in frames(claims_file, (*CLAIM_COLUMNS, "cluster", "cluster_category", "hedged", "rule", "start"), batch_rows):
+        rows = claim_rows(claims, directory)
+        tally.add(rows)
+        if by_thread is not None:
+            by_thread.add(rows)
+    concept_summary = tally.table()
+
+    quotes = QuoteCandidates(concept_summary, directory.contains)
+    for claims in frames(claims_file, (*QUOTE_CLAIM_COLUMNS,), batch_rows):
+        quotes.add(claims)
+
+    redactor = redactor_of(redact)
+    flags_file = _optional_file(folder, "flags")
+    written = [QUEUE_FILE]
+    if flags_file is None:
+        write_chunks(iter([queue_csv(pd.DataFrame(columns=QUEUE_COLUMNS), redactor, header=True)]), folder / QUEUE_FILE)
+        top = QueueTop(pd.DataFrame(columns=QUEUE_COLUMNS), 0, 0)
+    else:
+        _require_queue_columns(flags_file, comment_columns)
+        top = _write_queue(flags_file, comments_file, directory, decisions, redactor, folder / QUEUE_FILE, write_chunks,
+                           batch_rows, window_rows)
+
+    themes = tables("themes")
+    quoted_ids = _shown_comment_ids(quotes.claims(), top.rows.head(QUEUE_ROWS_IN_HTML), themes)
+    quoted = rows_where(comments_file, QUOTED_COMMENT_COLUMNS, lambda batch: pc.is_in(_ids_of(batch), value_set=quoted_ids),
+                        batch_rows)
+    files = build_report(
+        quoted,
+        quotes.claims(),
+        concept_summary,
+        tables("concepts"),
+        themes,
+        top.rows if flags_file is not None else None,
+        tables("sources"),
+        tables("threads"),
+        redact=redact,
+        generated_from=generated_from,
+        by_thread=by_thread.table() if by_thread is not None else None,
+        totals=CorpusTotals(
+            comments=directory.size,
+            threads=directory.thread_count,
+            remedy_claims=quotes.remedy_claims,
+            trigger_claims=quotes.trigger_claims,
+            queue_rows=top.total,
+            queue_open=top.open,
+        ),
+        with_queue_csv=False,
+    )
+    for name, content in files.items():
+        write_text(content, folder / name)
+    return sorted([*files, *written])
+
+
+QUOTE_CLAIM_COLUMNS = ("comment_id", "claim_id", "concept", "cluster", "role", "effect", "negated", "question", "sentence",
+                       "surface")
+
+
+def _optional_file(folder: Path, name: str) -> Path | None:
+    try:
+        return table_file(folder, name)
+    except StageInputError:
+        return None
+
+
+def _require_queue_columns(flags_file: Path, comment_columns: list[str]) -> None:
+    """The checks ``build_review_queue`` makes, with its messages."""
+    for name, columns, required in (
+        ("flags", require_file_columns(flags_file, ()), FLAG_INPUT_COLUMNS),
+        ("comments", comment_columns, COMMENT_INPUT_COLUMNS),
+    ):
+        missing = [column for column in required if column not in columns]
+        if missing:
+            raise StageInputError(f"{name} table: missing columns {', '.join(missing)}")
+
+
+def _ids_of(batch: pa.RecordBatch) -> pa.Array:
+    return pc.cast(batch.column("comment_id"), pa.large_string())
+
+
+def _shown_comment_ids(candidates: pd.DataFrame, queue_rows: pd.DataFrame, themes: pd.DataFrame) -> pa.Array:
+    """Every comment the report can quote, link or show: the quote candidates', the shown queue
+    rows' and the themes' representative comments."""
+    ids: set[str] = set()
+    for table in (candidates, queue_rows):
+        if "comment_id" in table.columns:
+            ids.update(str(value) for value in table["comment_id"].dropna().tolist())
+    if "representative_ids" in themes.columns:
+        for record in records_of(sort_themes(themes)):
+            ids.update(as_list(record.get("representative_ids"), ids=True)[:QUOTES_PER_SIDE])
+    return pa.array(sorted(ids), type=pa.large_string())
+
+
+def _latest_decisions(decisions: pd.DataFrame) -> pd.DataFrame:
+    missing = [column for column in DECISION_COLUMNS if column not in decisions.columns]
+    if missing:
+        raise StageInputError(f"review decisions table: missing columns {', '.join(missing)}")
+    return _as_text(decisions[DECISION_COLUMNS]).drop_duplicates(["comment_id", "flag"], keep="last")
+
+
+def _as_text(table: pd.DataFrame) -> pd.DataFrame:
+    return table.astype(object).where(table.notna(), "").astype(str)
+
+
+def _write_queue(
+    flags_file: Path,
+    comments_file: Path,
+    directory: CommentDirectory,
+    decisions: pd.DataFrame,
+    redactor: Callable[[str], str],
+    target: Path,
+    write_chunks: Callable[[Iterator[str], Path], Path],
+    batch_rows: int,
+    window_rows: int,
+) -> QueueTop:
+    """Write the review queue CSV a window at a time; return its first rows and its counts.
+
+    The order is ``build_review_queue``'s (severity, newest comment first with unknown dates
+    last, comment id, flag, flag id, then table order), computed from the keys alone.
+    """
+    latest = _latest_decisions(decisions)
+    decided = dict(zip(zip(latest["comment_id"], latest["flag"]), latest["decision"]))
+    keys: list[pa.RecordBatch] = []
+    comment_rows: list[np.ndarray] = []
+    open_rows = 0
+    for flags in frames(flags_file, ("flag_id", "comment_id", "flag", "severity"), batch_rows):
+        flags = _as_text(flags[["flag_id", "comment_id", "flag", "severity"]])
+        rows = directory.rows(flags["comment_id"].tolist(), last=False)
+        posted = pd.to_datetime(pd.Series(directory.values("posted_at", rows), dtype=object), utc=True, errors="coerce",
+                                format="ISO8601")
+        statuses = [decided.get(key, "") for key in zip(flags["comment_id"], flags["flag"])]
+        open_rows += sum(1 for status in statuses if status in ("", "open"))
+        keys.append(pa.RecordBatch.from_pydict({
+            "severity": pa.array(flags["severity"].map({s: i for i, s in enumerate(SEVERITIES)}).fillna(len(SEVERITIES))
+                                 .astype("int64").to_numpy()),
+            "posted": pa.array(posted.array.asi8, mask=posted.isna().to_numpy(), type=pa.int64()),
+            "comment_id": pa.array(flags["comment_id"].tolist(), type=pa.large_string()),
+            "flag": pa.array(flags["flag"].tolist(), type=pa.large_string()),
+            "flag_id": pa.array(flags["flag_id"].tolist(), type=pa.large_string()),
+        }))
+        comment_rows.append(rows)
+    order = _queue_order(keys)
+    del keys
+    comment_row = np.concatenate(comment_rows) if comment_rows else np.zeros(0, dtype=np.int64)
+    top: list[pd.DataFrame] = []
+
+    def chunks() -> Iterator[str]:
+        for start in range(0, max(len(order), 1), window_rows):
+            window = _queue_window(order[start:start + window_rows], comment_row, flags_file, comments_file, latest,
+                                   batch_rows)
+            if start < QUEUE_ROWS_IN_MARKDOWN:
+                top.append(window.head(QUEUE_ROWS_IN_MARKDOWN - start))
+            yield queue_csv(window, redactor, header=start == 0)
+
+    write_chunks(chunks(), target)
+    return QueueTop(pd.concat(top, ignore_index=True), len(order), open_rows)
+
+
+def _queue_order(keys: list[pa.RecordBatch]) -> np.ndarray:
+    """Flag rows, most urgent first; a stable sort, so full ties keep table order."""
+    if not keys:
+        return np.zeros(0, dtype=np.int64)
+    table = pa.Table.from_batches(keys)
+    order = pc.sort_indices(
+        table,
+        sort_keys=[("severity", "ascending"), ("posted", "descending"), ("comment_id", "ascending"),
+                   ("flag", "ascending"), ("flag_id", "ascending")],
+        null_placement="at_end",
+    )
+    return order.to_numpy().astype(np.int64)
+
+
+def _queue_window(
+    flag_rows: np.ndarray,
+    comment_row: np.ndarray,
+    flags_file: Path,
+    comments_file: Path,
+    latest: pd.DataFrame,
+    batch_rows: int,
+) -> pd.DataFrame:
+    """Rows ``flag_rows`` of the queue, in that order, as ``build_review_queue(redact=False)``
+    makes them: the flag, its comment (first copy), its latest decision."""
+    wanted = np.unique(flag_rows)
+    flags = _as_text(rows_at(flags_file, FLAG_INPUT_COLUMNS, wanted, batch_rows)[list(FLAG_INPUT_COLUMNS)])
+    queue = flags.iloc[np.searchsorted(wanted, flag_rows)].reset_index(drop=True)
+    rows = comment_row[flag_rows]
+    present = np.unique(rows[rows >= 0])
+    comments = _as_text(rows_at(comments_file, COMMENT_INPUT_COLUMNS, present, batch_rows)[list(COMMENT_INPUT_COLUMNS)])
+    details = comments.drop(columns="comment_id")
+    if len(present):
+        details = details.iloc[np.searchsorted(present, np.where(rows >= 0, rows, present[0]))].reset_index(drop=True)
+        details.loc[rows < 0] = ""
+    else:
+        details = pd.DataFrame("", index=range(len(rows)), columns=details.columns)
+    queue = pd.concat([queue, details], axis=1)
+    queue = queue.merge(latest, on=["comment_id", "flag"], how="left")
+    queue = queue.rename(columns={"decision": "status"}).fillna("")
+    queue.loc[queue["status"] == "", "status"] = "open"
+    return queue[QUEUE_COLUMNS].reset_index(drop=True)
