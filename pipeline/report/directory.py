@@ -35,16 +35,16 @@ class CommentDirectory:
     (the review queue keeps the first, the counts the last, as they always have).
     """
 
-    def __init__(self, comment_frames: Iterable[pd.DataFrame], extra: Sequence[str] = ()) -> None:
+    def __init__(self, comment_slices: Iterable[pd.DataFrame | pa.RecordBatch], extra: Sequence[str] = ()) -> None:
         self._columns = tuple(dict.fromkeys(("thread", "posted_at", *extra)))
         chunks: dict[str, list[pa.Array]] = {name: [] for name in ("comment_id", "author", *self._columns)}
-        raw_threads: set[str] = set()
-        for frame in comment_frames:
+        raw_threads: set = set()
+        for piece in comment_slices:
+            names = piece.schema.names if isinstance(piece, pa.RecordBatch) else list(piece.columns)
             for name in chunks:
-                values = text_values(frame[name]) if name in frame.columns else pd.Series([""] * len(frame), dtype=object)
-                chunks[name].append(pa.array(values.tolist(), type=pa.large_string()))
-            if "thread" in frame.columns:
-                raw_threads.update(frame["thread"].dropna().tolist())
+                chunks[name].append(_text_array(piece[name] if name in names else None, len(piece)))
+            if "thread" in names:
+                raw_threads.update(_distinct(piece["thread"]))
         self._values = {name: _joined(arrays) for name, arrays in chunks.items()}
         self.size = len(self._values["comment_id"])
         self.thread_count = len(raw_threads)
@@ -68,13 +68,15 @@ class CommentDirectory:
 
     def values(self, column: str, rows: np.ndarray) -> list[str]:
         """``column`` at ``rows`` as strings, "" where a row is -1."""
+        if self.size == 0:
+            return [""] * len(rows)
         taken = self._values[column].take(pa.array(np.where(rows >= 0, rows, 0)))
         return [value if row >= 0 else "" for value, row in zip(taken.to_pylist(), rows.tolist())]
 
     def commenters(self, rows: np.ndarray, comment_ids: Sequence[str]) -> np.ndarray:
         """A code per claim that is equal exactly when two claims have the same commenter;
         a claim whose comment is missing is an anonymous commenter of its own id."""
-        codes = self._commenters[np.where(rows >= 0, rows, 0)]
+        codes = self._commenters[np.where(rows >= 0, rows, 0)] if self.size else np.zeros(len(rows), dtype=np.int64)
         for position in np.flatnonzero(rows < 0).tolist():
             comment_id = comment_ids[position]
             codes[position] = self._unknown_commenters.setdefault(comment_id, 2 * self.size + len(self._unknown_commenters))
@@ -94,6 +96,25 @@ class CommentDirectory:
         # An anonymous comment is its own commenter: the row of the id's last copy stands for the id.
         own = self.rows(self._values["comment_id"].to_pylist(), last=True) + self.size if self._duplicates else np.arange(self.size) + self.size
         return np.where(anonymous[author_rows], own, dense).astype(np.int64)
+
+
+def _text_array(column: pa.Array | pd.Series | None, rows: int) -> pa.Array:
+    """A column as Arrow text the way ``text_values`` reads it: missing cells are ""."""
+    if column is None:
+        return pa.array([""] * rows, type=pa.large_string())
+    if isinstance(column, pa.Array) and (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return pc.fill_null(column.cast(pa.large_string()), "")
+    if isinstance(column, pa.Array):
+        column = column.to_pandas()
+    return pa.array(text_values(column).tolist(), type=pa.large_string())
+
+
+def _distinct(column: pa.Array | pd.Series) -> list:
+    """The column's distinct values, missing ones left out (as ``Series.nunique`` counts them)."""
+    if isinstance(column, pa.Array):
+        column = column.to_pandas() if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type) \
+            else pd.Series(pc.unique(column.drop_null()).to_pylist(), dtype=object)
+    return column.dropna().unique().tolist()
 
 
 def _joined(arrays: list[pa.Array]) -> pa.Array:

@@ -36,7 +36,7 @@ from pipeline.review.queue import COMMENT_INPUT_COLUMNS, FLAG_INPUT_COLUMNS, SEV
 from pipeline.review.store import DECISION_COLUMNS
 
 # Rows of the review queue assembled (with their comments' text) at a time.
-QUEUE_WINDOW_ROWS = 50_000
+QUEUE_WINDOW_ROWS = 10_000
 QUOTED_COMMENT_COLUMNS = ("comment_id", "source", "thread", "position", "author", "posted_at", "text")
 QUEUE_FILE = "summary/review_queue.csv"
 
@@ -75,7 +75,7 @@ def write_report(
     comment_columns = require_file_columns(comments_file, ("comment_id", "text", "author"))
     claims_file = table_file(folder, "claims")
     require_file_columns(claims_file, ("comment_id", "concept", "role", "effect"))
-    directory = CommentDirectory(frames(comments_file, DETAIL_COLUMNS, batch_rows))
+    directory = CommentDirectory(arrow_batches(comments_file, DETAIL_COLUMNS, batch_rows))
 
     by_thread = ConceptTally(group="thread") if directory.thread_count > 1 else None
     tally = ConceptTally()
@@ -213,7 +213,8 @@ def _write_queue(
         keys.append(pa.RecordBatch.from_pydict({
             "severity": pa.array(flags["severity"].map({s: i for i, s in enumerate(SEVERITIES)}).fillna(len(SEVERITIES))
                                  .astype("int64").to_numpy()),
-            "posted": pa.array(posted.array.asi8, mask=posted.isna().to_numpy(), type=pa.int64()),
+            # NaT is the smallest int64: last in the descending order, where unknown dates belong.
+            "posted": pa.array(posted.array.asi8, type=pa.int64()),
             "comment_id": pa.array(flags["comment_id"].tolist(), type=pa.large_string()),
             "flag": pa.array(flags["flag"].tolist(), type=pa.large_string()),
             "flag_id": pa.array(flags["flag_id"].tolist(), type=pa.large_string()),
@@ -245,7 +246,6 @@ def _queue_order(keys: list[pa.RecordBatch]) -> np.ndarray:
         table,
         sort_keys=[("severity", "ascending"), ("posted", "descending"), ("comment_id", "ascending"),
                    ("flag", "ascending"), ("flag_id", "ascending")],
-        null_placement="at_end",
     )
     return order.to_numpy().astype(np.int64)
 

@@ -535,12 +535,15 @@ class QuoteCandidates:
         quotable = quotable[wanted]
         if quotable.empty:
             return
-        records = records_of(quotable[[c for c in ("comment_id", "concept", "cluster", "role", "effect", "negated") if c in wanted]])
+        roles = _texts(quotable, "role")
+        effects = _texts(quotable, "effect")
+        negated = quotable["negated"].map(as_bool).astype(bool) if "negated" in quotable.columns else False
+        cluster = _texts(quotable, "cluster")
         keyed = quotable.assign(
-            _concept=[text_of(r.get("cluster")) or text_of(r.get("concept")) for r in records],
-            _role=[text_of(r.get("role")) for r in records],
-            _contrary=[_is_contrary(r, text_of(r.get("role"))) for r in records],
-            _comment=[text_of(r.get("comment_id")) for r in records],
+            _concept=cluster.where(cluster != "", _texts(quotable, "concept")),
+            _role=roles,
+            _contrary=negated | (effects == "no_effect") | ((roles == "remedy") & (effects == "worsened")),
+            _comment=_texts(quotable, "comment_id"),
         )
         keyed = keyed[self._known(keyed["_comment"].tolist())]
         self._kept = self._first_comments(keyed if self._kept is None else pd.concat([self._kept, keyed], ignore_index=True))
@@ -564,6 +567,14 @@ class QuoteCandidates:
         keep = preferred.copy()
         keep[rank.index] = rank < QUOTES_PER_SIDE
         return first[keep].reset_index(drop=True)
+
+
+def _texts(table: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` as :func:`text_of` shows each cell ("" when the column is absent)."""
+    if column not in table.columns:
+        return pd.Series("", index=table.index, dtype=object)
+    values = table[column]
+    return values.astype(object).where(values.notna(), "").astype(str)
 
 
 # Only what a quote needs: on millions of claims a dict per row of every column is gigabytes.
