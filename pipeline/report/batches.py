@@ -69,20 +69,6 @@ def arrow_batches(path: Path, columns: Sequence[str], batch_rows: int = BATCH_RO
             yield pa.RecordBatch.from_pandas(frame, preserve_index=False)
 
 
-def rows_at(path: Path, columns: Sequence[str], rows: np.ndarray, batch_rows: int = BATCH_ROWS) -> pd.DataFrame:
-    """The rows whose positions in the file are ``rows`` (sorted, unique), in file order: one
-    pass over the table that keeps only those rows."""
-    kept: list[pa.RecordBatch] = []
-    start = 0
-    for batch in arrow_batches(path, columns, batch_rows):
-        end = start + batch.num_rows
-        low, high = np.searchsorted(rows, [start, end])
-        if high > low:
-            kept.append(batch.take(pa.array(rows[low:high] - start)))
-        start = end
-    return _frame_of(kept, path, columns)
-
-
 def rows_where(path: Path, columns: Sequence[str], keep, batch_rows: int = BATCH_ROWS) -> pd.DataFrame:
     """The rows for which ``keep(batch)`` (a boolean Arrow mask) is true, in file order."""
     kept = [batch.filter(keep(batch)) for batch in arrow_batches(path, columns, batch_rows)]

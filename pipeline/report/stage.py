@@ -158,7 +158,7 @@ def redact_columns(table: pd.DataFrame, redact: Callable[[str], str]) -> pd.Data
     """A copy with list cells joined by ``; `` and free-text columns redacted."""
     result = table.copy()
     for column in result.columns:
-        if len(result) and bool(result[column].map(_is_list).astype(bool).any()):
+        if len(result) and result[column].dtype == object and any(_is_list(value) for value in result[column].tolist()):
             result[column] = result[column].map(lambda value: "; ".join(as_list(value)) if _is_list(value) else value)
         if column in FREE_TEXT_COLUMNS:
             result[column] = result[column].map(lambda value: redact(value) if isinstance(value, str) else value)

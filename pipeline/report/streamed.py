@@ -17,9 +17,12 @@ byte-identical to rendering the whole tables.
 """
 from __future__ import annotations
 
+import os
+import pickle
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.errors import StageInputError
-from pipeline.report.batches import BATCH_ROWS, arrow_batches, frames, require_file_columns, rows_at, rows_where, table_file
+from pipeline.report.batches import BATCH_ROWS, arrow_batches, frames, require_file_columns, rows_where, table_file
 from pipeline.report.counts import CLAIM_COLUMNS, ConceptTally, claim_rows
 from pipeline.report.directory import DETAIL_COLUMNS, CommentDirectory
 from pipeline.report.stage import QUEUE_COLUMNS, QUEUE_ROWS_IN_MARKDOWN, build_report, queue_csv, redactor_of
@@ -36,7 +39,7 @@ from pipeline.review.queue import COMMENT_INPUT_COLUMNS, FLAG_INPUT_COLUMNS, SEV
 from pipeline.review.store import DECISION_COLUMNS
 
 # Rows of the review queue assembled (with their comments' text) at a time.
-QUEUE_WINDOW_ROWS = 10_000
+QUEUE_WINDOW_ROWS = 5_000
 QUOTED_COMMENT_COLUMNS = ("comment_id", "source", "thread", "position", "author", "posted_at", "text")
 QUEUE_FILE = "summary/review_queue.csv"
 
@@ -196,45 +199,109 @@ def _write_queue(
     """Write the review queue CSV a window at a time; return its first rows and its counts.
 
     The order is ``build_review_queue``'s (severity, newest comment first with unknown dates
-    last, comment id, flag, flag id, then table order), computed from the keys alone.
+    last, comment id, flag, flag id, then table order), computed from the keys alone. The
+    flags and their comments are parked in temporary files on the way, so that each window
+    fetches its rows without another pass over the tables.
     """
     latest = _latest_decisions(decisions)
     decided = dict(zip(zip(latest["comment_id"], latest["flag"]), latest["decision"]))
     keys: list[pa.RecordBatch] = []
     comment_rows: list[np.ndarray] = []
     open_rows = 0
-    for flags in frames(flags_file, ("flag_id", "comment_id", "flag", "severity"), batch_rows):
-        flags = _as_text(flags[["flag_id", "comment_id", "flag", "severity"]])
-        rows = directory.rows(flags["comment_id"].tolist(), last=False)
-        posted = pd.to_datetime(pd.Series(directory.values("posted_at", rows), dtype=object), utc=True, errors="coerce",
-                                format="ISO8601")
-        statuses = [decided.get(key, "") for key in zip(flags["comment_id"], flags["flag"])]
-        open_rows += sum(1 for status in statuses if status in ("", "open"))
-        keys.append(pa.RecordBatch.from_pydict({
-            "severity": pa.array(flags["severity"].map({s: i for i, s in enumerate(SEVERITIES)}).fillna(len(SEVERITIES))
-                                 .astype("int64").to_numpy()),
-            # NaT is the smallest int64: last in the descending order, where unknown dates belong.
-            "posted": pa.array(posted.array.asi8, type=pa.int64()),
-            "comment_id": pa.array(flags["comment_id"].tolist(), type=pa.large_string()),
-            "flag": pa.array(flags["flag"].tolist(), type=pa.large_string()),
-            "flag_id": pa.array(flags["flag_id"].tolist(), type=pa.large_string()),
-        }))
-        comment_rows.append(rows)
-    order = _queue_order(keys)
-    del keys
-    comment_row = np.concatenate(comment_rows) if comment_rows else np.zeros(0, dtype=np.int64)
-    top: list[pd.DataFrame] = []
+    with RowStore(FLAG_INPUT_COLUMNS) as flag_store, RowStore(COMMENT_INPUT_COLUMNS[1:]) as comment_store:
+        for flags in frames(flags_file, FLAG_INPUT_COLUMNS, batch_rows):
+            flags = _as_text(flags[list(FLAG_INPUT_COLUMNS)])
+            flag_store.add(np.arange(flag_store.size, flag_store.size + len(flags)), flags)
+            rows = directory.rows(flags["comment_id"].tolist(), last=False)
+            posted = pd.to_datetime(pd.Series(directory.values("posted_at", rows), dtype=object), utc=True,
+                                    errors="coerce", format="ISO8601")
+            statuses = [decided.get(key, "") for key in zip(flags["comment_id"], flags["flag"])]
+            open_rows += sum(1 for status in statuses if status in ("", "open"))
+            keys.append(pa.RecordBatch.from_pydict({
+                "severity": pa.array(flags["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+                                     .fillna(len(SEVERITIES)).astype("int64").to_numpy()),
+                # NaT is the smallest int64: last in the descending order, where unknown dates belong.
+                "posted": pa.array(posted.array.asi8, type=pa.int64()),
+                "comment_id": pa.array(flags["comment_id"].tolist(), type=pa.large_string()),
+                "flag": pa.array(flags["flag"].tolist(), type=pa.large_string()),
+                "flag_id": pa.array(flags["flag_id"].tolist(), type=pa.large_string()),
+            }))
+            comment_rows.append(rows)
+        order = _queue_order(keys)
+        del keys
+        comment_row = np.concatenate(comment_rows) if comment_rows else np.zeros(0, dtype=np.int64)
+        _park_comments(comments_file, np.unique(comment_row[comment_row >= 0]), comment_store, batch_rows)
+        top: list[pd.DataFrame] = []
 
-    def chunks() -> Iterator[str]:
-        for start in range(0, max(len(order), 1), window_rows):
-            window = _queue_window(order[start:start + window_rows], comment_row, flags_file, comments_file, latest,
-                                   batch_rows)
-            if start < QUEUE_ROWS_IN_MARKDOWN:
-                top.append(window.head(QUEUE_ROWS_IN_MARKDOWN - start))
-            yield queue_csv(window, redactor, header=start == 0)
+        def chunks() -> Iterator[str]:
+            for start in range(0, max(len(order), 1), window_rows):
+                flag_rows = order[start:start + window_rows]
+                window = _queue_window(flag_store.get(flag_rows), comment_store, comment_row[flag_rows], latest)
+                if start < QUEUE_ROWS_IN_MARKDOWN:
+                    top.append(window.head(QUEUE_ROWS_IN_MARKDOWN - start))
+                yield queue_csv(window, redactor, header=start == 0)
 
-    write_chunks(chunks(), target)
+        write_chunks(chunks(), target)
     return QueueTop(pd.concat(top, ignore_index=True), len(order), open_rows)
+
+
+def _park_comments(comments_file: Path, rows: np.ndarray, store: "RowStore", batch_rows: int) -> None:
+    """Copy the comments at ``rows`` (their queue columns, as text) into ``store``, in one pass."""
+    start = 0
+    for batch in arrow_batches(comments_file, COMMENT_INPUT_COLUMNS, batch_rows):
+        end = start + batch.num_rows
+        low, high = np.searchsorted(rows, [start, end])
+        if high > low:
+            picked = _as_text(batch.take(pa.array(rows[low:high] - start)).to_pandas()[list(COMMENT_INPUT_COLUMNS[1:])])
+            store.add(rows[low:high], picked)
+        start = end
+
+
+class RowStore:
+    """Rows of text parked in an anonymous temporary file (gone when closed) and fetched by row
+    number: random access to many rows without holding them in memory. Rows are added in
+    increasing row order."""
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        self.columns = list(columns)
+        self.size = 0
+        self._file = tempfile.TemporaryFile()
+        self._rows: list[np.ndarray] = []
+        self._ends: list[np.ndarray] = []
+        self._written = 0
+
+    def __enter__(self) -> "RowStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._file.close()
+
+    def add(self, rows: np.ndarray, table: pd.DataFrame) -> None:
+        """Keep ``table``'s rows under the numbers ``rows`` (larger than any added before)."""
+        # pickle keeps every str as it was, lone surrogates from JSON input included.
+        pieces = [pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
+                  for row in zip(*(table[column].tolist() for column in self.columns))]
+        self._file.write(b"".join(pieces))
+        self._rows.append(np.asarray(rows, dtype=np.int64))
+        self._ends.append(self._written + np.cumsum([len(piece) for piece in pieces], dtype=np.int64))
+        self._written += sum(len(piece) for piece in pieces)
+        self.size += len(table)
+
+    def get(self, rows: np.ndarray) -> pd.DataFrame:
+        """The rows numbered ``rows``, in that order (each must have been added)."""
+        if len(self._rows) > 1:
+            self._rows, self._ends = [np.concatenate(self._rows)], [np.concatenate(self._ends)]
+        kept = self._rows[0] if self._rows else np.zeros(0, dtype=np.int64)
+        ends = self._ends[0] if self._ends else np.zeros(0, dtype=np.int64)
+        slots = np.searchsorted(kept, rows)
+        starts = np.where(slots > 0, ends[np.maximum(slots - 1, 0)], 0)
+        self._file.flush()
+        descriptor = self._file.fileno()
+        records = [pickle.loads(os.pread(descriptor, int(end - start), int(start)))
+                   for start, end in zip(starts.tolist(), ends[slots].tolist())] if len(rows) else []
+        if not records:
+            return pd.DataFrame({column: pd.Series(dtype=object) for column in self.columns})
+        return pd.DataFrame(records, columns=self.columns, dtype=object)
 
 
 def _queue_order(keys: list[pa.RecordBatch]) -> np.ndarray:
@@ -250,29 +317,14 @@ def _queue_order(keys: list[pa.RecordBatch]) -> np.ndarray:
     return order.to_numpy().astype(np.int64)
 
 
-def _queue_window(
-    flag_rows: np.ndarray,
-    comment_row: np.ndarray,
-    flags_file: Path,
-    comments_file: Path,
-    latest: pd.DataFrame,
-    batch_rows: int,
-) -> pd.DataFrame:
-    """Rows ``flag_rows`` of the queue, in that order, as ``build_review_queue(redact=False)``
-    makes them: the flag, its comment (first copy), its latest decision."""
-    wanted = np.unique(flag_rows)
-    flags = _as_text(rows_at(flags_file, FLAG_INPUT_COLUMNS, wanted, batch_rows)[list(FLAG_INPUT_COLUMNS)])
-    queue = flags.iloc[np.searchsorted(wanted, flag_rows)].reset_index(drop=True)
-    rows = comment_row[flag_rows]
-    present = np.unique(rows[rows >= 0])
-    comments = _as_text(rows_at(comments_file, COMMENT_INPUT_COLUMNS, present, batch_rows)[list(COMMENT_INPUT_COLUMNS)])
-    details = comments.drop(columns="comment_id")
-    if len(present):
-        details = details.iloc[np.searchsorted(present, np.where(rows >= 0, rows, present[0]))].reset_index(drop=True)
-        details.loc[rows < 0] = ""
-    else:
-        details = pd.DataFrame("", index=range(len(rows)), columns=details.columns)
-    queue = pd.concat([queue, details], axis=1)
+def _queue_window(flags: pd.DataFrame, comments: RowStore, comment_rows: np.ndarray, latest: pd.DataFrame) -> pd.DataFrame:
+    """A window of the queue, in the order of ``flags``, as ``build_review_queue(redact=False)``
+    makes it: the flag, its comment (first copy; empty when missing), its latest decision."""
+    present = comment_rows >= 0
+    details = pd.DataFrame("", index=range(len(flags)), columns=comments.columns, dtype=object)
+    if present.any():
+        details.loc[present, :] = comments.get(comment_rows[present]).to_numpy()
+    queue = pd.concat([flags.reset_index(drop=True), details], axis=1)
     queue = queue.merge(latest, on=["comment_id", "flag"], how="left")
     queue = queue.rename(columns={"decision": "status"}).fillna("")
     queue.loc[queue["status"] == "", "status"] = "open"

@@ -530,14 +530,14 @@ class QuoteCandidates:
         self.trigger_claims += int((roles == "trigger").sum())
         quotable = claims.assign(_sequence=sequence)[roles.isin(ROLE_ORDER[:2]).to_numpy()]
         if "question" in quotable.columns:
-            quotable = quotable[~quotable["question"].map(as_bool).astype(bool)]
+            quotable = quotable[~_bools(quotable["question"])]
         wanted = [c for c in (*_QUOTE_COLUMNS, "_sequence") if c in quotable.columns]
         quotable = quotable[wanted]
         if quotable.empty:
             return
         roles = _texts(quotable, "role")
         effects = _texts(quotable, "effect")
-        negated = quotable["negated"].map(as_bool).astype(bool) if "negated" in quotable.columns else False
+        negated = _bools(quotable["negated"]) if "negated" in quotable.columns else False
         cluster = _texts(quotable, "cluster")
         keyed = quotable.assign(
             _concept=cluster.where(cluster != "", _texts(quotable, "concept")),
@@ -567,6 +567,13 @@ class QuoteCandidates:
         keep = preferred.copy()
         keep[rank.index] = rank < QUOTES_PER_SIDE
         return first[keep].reset_index(drop=True)
+
+
+def _bools(column: pd.Series) -> pd.Series:
+    """``column`` as :func:`as_bool` reads each cell; a boolean column as it is."""
+    if pd.api.types.is_bool_dtype(column) and not column.isna().any():
+        return column.astype(bool)
+    return column.map(as_bool).astype(bool)
 
 
 def _texts(table: pd.DataFrame, column: str) -> pd.Series:
