@@ -248,7 +248,8 @@ def _write_queue(
 def _park_comments(comments_file: Path, rows: np.ndarray, store: "RowStore", batch_rows: int) -> None:
     """Copy the comments at ``rows`` (their queue columns, as text) into ``store``, in one pass."""
     start = 0
-    for batch in arrow_batches(comments_file, COMMENT_INPUT_COLUMNS, batch_rows):
+    # Comments with their text are the widest rows the report reads: a smaller slice.
+    for batch in arrow_batches(comments_file, COMMENT_INPUT_COLUMNS, max(1, batch_rows // 4)):
         end = start + batch.num_rows
         low, high = np.searchsorted(rows, [start, end])
         if high > low:

@@ -545,8 +545,9 @@ class QuoteCandidates:
             _contrary=negated | (effects == "no_effect") | ((roles == "remedy") & (effects == "worsened")),
             _comment=_texts(quotable, "comment_id"),
         )
-        keyed = keyed[self._known(keyed["_comment"].tolist())]
-        self._kept = self._first_comments(keyed if self._kept is None else pd.concat([self._kept, keyed], ignore_index=True))
+        keyed = self._first_comments(keyed[self._known(keyed["_comment"].tolist())])
+        # What the slice keeps, then what all slices so far keep: the same rows as one pass.
+        self._kept = keyed if self._kept is None else self._first_comments(pd.concat([self._kept, keyed], ignore_index=True))
 
     def claims(self) -> pd.DataFrame:
         """The kept claims in table order, with the claims table's own columns."""

@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.io.tables import read_table, write_table, write_text, write_text_chunks
 from pipeline.report.counts import ConceptTally, claim_rows, count_by_group, count_concepts
+from pipeline.report import directory as directory_module
 from pipeline.report.directory import CommentDirectory
 from pipeline.report.stage import build_report
 from pipeline.report.streamed import write_report
@@ -161,7 +162,10 @@ def test_commenter_codes(first, second, same_commenter):
     assert bool(codes[0] == codes[1]) is same_commenter
 
 
-def test_directory_takes_the_first_or_last_copy_and_knows_missing_ids():
+@pytest.mark.parametrize("colliding_hashes", [False, True])
+def test_directory_takes_the_first_or_last_copy_and_knows_missing_ids(monkeypatch, colliding_hashes):
+    if colliding_hashes:  # every id with the same hash: lookups must still be exact
+        monkeypatch.setattr(directory_module, "_hashes", lambda ids: np.zeros(len(ids), dtype=np.uint64))
     comments = pd.DataFrame({"comment_id": ["a", "b", "a"], "author": ["x", "y", "z"], "thread": ["t1", "t2", "t3"]})
     directory = CommentDirectory([comments.iloc[:2], comments.iloc[2:]])
     assert directory.rows(["a", "b", "zz"], last=False).tolist() == [0, 1, -1]
