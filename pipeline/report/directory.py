@@ -37,19 +37,24 @@ class CommentDirectory:
 
     def __init__(self, comment_slices: Iterable[pd.DataFrame | pa.RecordBatch], extra: Sequence[str] = ()) -> None:
         self._columns = tuple(dict.fromkeys(("thread", "posted_at", *extra)))
-        chunks: dict[str, list[pa.Array]] = {name: [] for name in ("comment_id", "author", *self._columns)}
+        chunks: dict[str, list[pa.Array]] = {name: [] for name in ("comment_id", *self._columns)}
+        people = _People()
         raw_threads: set = set()
         for piece in comment_slices:
             names = piece.schema.names if isinstance(piece, pa.RecordBatch) else list(piece.columns)
+            texts = {name: _text_array(piece[name] if name in names else None, len(piece)) for name in (*chunks, "author")}
+            people.add(texts["author"], texts["thread"])
             for name in chunks:
-                chunks[name].append(_text_array(piece[name] if name in names else None, len(piece)))
+                # Threads (and sources) repeat: kept dictionary-encoded, a few bytes a row. Ids and
+                # dates are mostly distinct: a dictionary would only add to them.
+                chunks[name].append(texts[name] if name in ("comment_id", "posted_at") else texts[name].dictionary_encode())
             if "thread" in names:
                 raw_threads.update(_distinct(piece["thread"]))
         self._values = {name: _joined(arrays) for name, arrays in chunks.items()}
         self.size = len(self._values["comment_id"])
         self.thread_count = len(raw_threads)
         self._index = _IdIndex(self._values["comment_id"])
-        self._commenters = self._commenter_codes()
+        self._commenters = people.codes(self._index.last_copies())
         self._unknown_commenters: dict[str, int] = {}
 
     def rows(self, comment_ids: Sequence[str], *, last: bool) -> np.ndarray:
@@ -75,20 +80,37 @@ class CommentDirectory:
             codes[position] = self._unknown_commenters.setdefault(comment_id, 2 * self.size + len(self._unknown_commenters))
         return codes
 
-    def _commenter_codes(self) -> np.ndarray:
-        if self.size == 0:
+
+class _People:
+    """Commenter codes, gathered a slice of comments at a time: one code per (thread, named
+    author), and for an anonymous comment its own."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, int] = {}
+        self._threads: dict[str, int] = {}
+        self._named: list[np.ndarray] = []
+        self._anonymous: list[np.ndarray] = []
+
+    def add(self, authors: pa.Array, threads: pa.Array) -> None:
+        authors, threads = authors.dictionary_encode(), threads.dictionary_encode()
+        spelled = [normalised_author(author) for author in authors.dictionary.to_pylist()]
+        name_codes = np.array([self._names.setdefault(name, len(self._names)) for name in spelled], dtype=np.int64)
+        anonymous = np.array([name in ANONYMOUS_AUTHORS for name in spelled], dtype=bool)
+        thread_codes = np.array([self._threads.setdefault(thread, len(self._threads))
+                                 for thread in threads.dictionary.to_pylist()], dtype=np.int64)
+        author_rows = authors.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        thread_rows = thread_codes[threads.indices.to_numpy(zero_copy_only=False).astype(np.int64)]
+        self._named.append(thread_rows * COMMENTER_LIMIT + name_codes[author_rows])
+        self._anonymous.append(anonymous[author_rows])
+
+    def codes(self, last_copies: np.ndarray) -> np.ndarray:
+        """A code per comment row; ``last_copies``: the row of each row's id's last copy, which
+        stands for the id when the comment is anonymous."""
+        if not self._named:
             return np.zeros(0, dtype=np.int64)
-        authors = self._values["author"].dictionary_encode()
-        names = [normalised_author(author) for author in authors.dictionary.to_pylist()]
-        name_codes, _ = pd.factorize(pd.Series(names, dtype=object))
-        anonymous = np.array([name in ANONYMOUS_AUTHORS for name in names], dtype=bool)
-        author_rows = authors.indices.to_numpy(zero_copy_only=False)
-        threads = self._values["thread"].dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        named = threads * (len(names) + 1) + name_codes[author_rows]
-        _, dense = np.unique(named, return_inverse=True)
-        # An anonymous comment is its own commenter: the row of the id's last copy stands for the id.
-        own = self._index.last_copies() + self.size
-        return np.where(anonymous[author_rows], own, dense).astype(np.int64)
+        _, named = np.unique(np.concatenate(self._named), return_inverse=True)
+        size = len(named)
+        return np.where(np.concatenate(self._anonymous), last_copies + size, named).astype(np.int64)
 
 
 class _IdIndex:
@@ -100,7 +122,7 @@ class _IdIndex:
     comments costs more than the counting.
     """
 
-    def __init__(self, ids: pa.Array) -> None:
+    def __init__(self, ids: pa.ChunkedArray) -> None:
         self._ids = ids
         hashes = np.concatenate([_hashes(ids.slice(start, _HASH_SLICE).to_pylist())
                                  for start in range(0, len(ids), _HASH_SLICE)]) if len(ids) else np.zeros(0, np.uint64)
@@ -130,7 +152,7 @@ class _IdIndex:
         return np.concatenate(slices) if slices else np.zeros(0, dtype=np.int64)
 
     def _exact(self, wanted: list[str], *, last: bool) -> np.ndarray:
-        ids = self._ids
+        ids = self._ids.combine_chunks()
         if last:
             ids = ids.take(pa.array(np.arange(len(ids) - 1, -1, -1)))
         found = pc.index_in(pa.array(wanted, type=pa.large_string()), value_set=ids).to_numpy(zero_copy_only=False)
@@ -164,5 +186,5 @@ def _distinct(column: pa.Array | pd.Series) -> list:
     return column.dropna().unique().tolist()
 
 
-def _joined(arrays: list[pa.Array]) -> pa.Array:
-    return pa.concat_arrays(arrays) if arrays else pa.array([], type=pa.large_string())
+def _joined(arrays: list[pa.Array]) -> pa.ChunkedArray:
+    return pa.chunked_array(arrays) if arrays else pa.chunked_array([], type=pa.large_string())

@@ -30,7 +30,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.errors import StageInputError
-from pipeline.report.batches import BATCH_ROWS, arrow_batches, frames, require_file_columns, rows_where, table_file
+from pipeline.report.batches import (
+    BATCH_ROWS, arrow_batches, frames, release_freed_memory, require_file_columns, rows_where, table_file,
+)
 from pipeline.report.counts import CLAIM_COLUMNS, ConceptTally, claim_rows
 from pipeline.report.directory import DETAIL_COLUMNS, CommentDirectory
 from pipeline.report.stage import QUEUE_COLUMNS, QUEUE_ROWS_IN_MARKDOWN, build_report, queue_csv, redactor_of
@@ -88,11 +90,13 @@ def write_report(
         if by_thread is not None:
             by_thread.add(rows)
     concept_summary = tally.table()
+    release_freed_memory()
 
     quotes = QuoteCandidates(concept_summary, directory.contains)
     for claims in frames(claims_file, (*QUOTE_CLAIM_COLUMNS,), batch_rows):
         quotes.add(claims)
 
+    release_freed_memory()
     redactor = redactor_of(redact)
     flags_file = _optional_file(folder, "flags")
     written = [QUEUE_FILE]
@@ -104,6 +108,7 @@ def write_report(
         top = _write_queue(flags_file, comments_file, directory, decisions, redactor, folder / QUEUE_FILE, write_chunks,
                            batch_rows, window_rows)
 
+    release_freed_memory()
     themes = tables("themes")
     quoted_ids = _shown_comment_ids(quotes.claims(), top.rows.head(QUEUE_ROWS_IN_HTML), themes)
     quoted = rows_where(comments_file, QUOTED_COMMENT_COLUMNS, lambda batch: pc.is_in(_ids_of(batch), value_set=quoted_ids),
@@ -209,7 +214,8 @@ def _write_queue(
     comment_rows: list[np.ndarray] = []
     open_rows = 0
     with RowStore(FLAG_INPUT_COLUMNS) as flag_store, RowStore(COMMENT_INPUT_COLUMNS[1:]) as comment_store:
-        for flags in frames(flags_file, FLAG_INPUT_COLUMNS, batch_rows):
+        for flags in frames(flags_file, FLAG_INPUT_COLUMNS, max(1, batch_rows // 4)):
+            release_freed_memory()
             flags = _as_text(flags[list(FLAG_INPUT_COLUMNS)])
             flag_store.add(np.arange(flag_store.size, flag_store.size + len(flags)), flags)
             rows = directory.rows(flags["comment_id"].tolist(), last=False)
