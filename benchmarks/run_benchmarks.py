@@ -194,7 +194,11 @@ def measure_cli(corpus: Path) -> dict[str, float]:
 
 
 def _timed_run(arguments: list[str]) -> dict[str, float]:
-    command = [sys.executable, "-m", "pipeline", "run", *arguments, "-q", *WORKER_OPTIONS]
+    return _timed_command([sys.executable, "-m", "pipeline", "run", *arguments, "-q", *WORKER_OPTIONS])
+
+
+def _timed_command(command: list[str]) -> dict[str, float]:
+    """Run ``command`` as this process's child and measure it (see :func:`_child_usage`)."""
     started = time.perf_counter()
     finished_process = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
     finished = time.perf_counter()
@@ -218,13 +222,7 @@ def measure_split(command: str, corpus: Path) -> dict[str, float]:
     """Time one stage command alone, on the tables the previous ``split`` command wrote."""
     inputs = [str(corpus)] if command == "ingest" else []
     options = [*WORKER_OPTIONS, "--no-cache"] if command in ("extract", "flag") else ["--no-cache"] if command == "ingest" else []
-    run = [sys.executable, "-m", "pipeline", command, *inputs, "--out", str(split_folder(corpus)), "-q", *options]
-    started = time.perf_counter()
-    finished_process = subprocess.run(run, cwd=REPO, capture_output=True, text=True)
-    finished = time.perf_counter()
-    if finished_process.returncode != 0:
-        raise RuntimeError(f"{' '.join(run)} exited {finished_process.returncode}: {finished_process.stderr.strip()}")
-    return _child_usage(finished - started)
+    return _timed_command([sys.executable, "-m", "pipeline", command, *inputs, "--out", str(split_folder(corpus)), "-q", *options])
 
 
 def prepare_inputs(corpus: Path, work: Path) -> Path:
