@@ -10,7 +10,29 @@ from spacy.tokens import Doc, Span
 from pipeline.extract.words import ROW_IS_PUNCT, ROW_IS_SPACE, Words
 
 
-class Marked:
+class _TokenRange:
+    """A token range of a Doc read through its :class:`~pipeline.extract.words.Words` (the names
+    a spaCy Span answers to); subclasses hold ``words``, ``start`` and ``end``."""
+
+    __slots__ = ()
+    words: Words
+    start: int
+    end: int
+
+    @property
+    def doc(self) -> Doc:
+        return self.words.doc
+
+    @property
+    def start_char(self) -> int:
+        return self.words.idx[self.start]
+
+    @property
+    def end_char(self) -> int:
+        return self.words.end_char(self.end)
+
+
+class Marked(_TokenRange):
     """A concept or cue span with its label and extension values read once.
 
     The rules read ``start``, ``end``, ``label_`` and ``_.concept`` of the same few spans many
@@ -29,18 +51,6 @@ class Marked:
         self.concept, self.entry, self.discovered, self.match_rule = concept, entry, discovered, match_rule
         self.sentence = words.sentence_starts[start]
         self.ambiguous = False
-
-    @property
-    def doc(self) -> Doc:
-        return self.words.doc
-
-    @property
-    def start_char(self) -> int:
-        return self.words.idx[self.start]
-
-    @property
-    def end_char(self) -> int:
-        return self.words.end_char(self.end)
 
     @classmethod
     def of(cls, span: Span, words: Words, with_extensions: bool) -> "Marked":
@@ -61,7 +71,7 @@ class Marked:
         return self.end - self.start
 
 
-class Sentence:
+class Sentence(_TokenRange):
     """A sentence's token and character bounds and its text (what a sentence Span says, read once)."""
 
     __slots__ = ("words", "start", "end", "_text", "_first_word")
@@ -70,18 +80,6 @@ class Sentence:
         self.words, self.start, self.end = words, start, end
         self._text: str | None = None
         self._first_word: int | None = -1
-
-    @property
-    def doc(self) -> Doc:
-        return self.words.doc
-
-    @property
-    def start_char(self) -> int:
-        return self.words.idx[self.start]
-
-    @property
-    def end_char(self) -> int:
-        return self.words.end_char(self.end)
 
     @property
     def text(self) -> str:
