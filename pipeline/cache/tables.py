@@ -344,12 +344,17 @@ class _KeyIndex:
 class _PartitionStore:
     """The store as :func:`pipeline.cache.rows.cached_rows` sees it for one partition: ``load``
     reads only the shards that hold the partition's keys (the last few read are kept), and
-    ``append`` writes one shard per partition. Keys this run stores that a later comment has too
-    are remembered, so that comment is served the same rows."""
+    ``append`` writes one shard per partition.
+
+    Keys this run stores are never read back: every comment the index misses was computed in
+    the scratch folder, so a later comment with the same key (the same text twice) takes its
+    own computed rows, exactly what ``--no-cache`` gives it, and its key is not stored twice.
+    Reading those shards back cost one shard read per earlier partition that shared a key,
+    which grew with the square of the corpus."""
 
     def __init__(self, store: ShardStore, index: _KeyIndex, repeated: set[bytes]) -> None:
         self.store, self.index, self.repeated = store, index, repeated
-        self.new: dict[str, Path] = {}
+        self.stored: set[bytes] = set()
         self._read: OrderedDict[Path, Optional[dict[str, pd.DataFrame]]] = OrderedDict()
 
     @property
@@ -361,9 +366,8 @@ class _PartitionStore:
         places = self.index.find(np.array([key.encode("ascii") for key in wanted], dtype="S32"))
         by_shard: dict[Path, set[str]] = {}
         for key, place in zip(wanted, places.tolist()):
-            shard = self.index.shards[place] if place >= 0 else self.new.get(key)
-            if shard is not None:
-                by_shard.setdefault(shard, set()).add(key)
+            if place >= 0:
+                by_shard.setdefault(self.index.shards[place], set()).add(key)
         found: dict[str, list[pd.DataFrame]] = {part: [] for part in [KEYS_PART, *parts]}
         for shard, shard_keys in by_shard.items():
             tables = self._shard(shard, [*parts])
@@ -375,12 +379,12 @@ class _PartitionStore:
 
     def append(self, parts: dict[str, pd.DataFrame], keys: Iterable[str]) -> Optional[Path]:
         keys = list(keys)
-        shard = self.store.append(parts, keys)
-        if shard is not None:
-            for key in keys:
-                if key.encode("ascii") in self.repeated:
-                    self.new[key] = shard
-        return shard
+        again = {key for key in keys if key.encode("ascii") in self.stored}
+        if again:
+            keys = [key for key in keys if key not in again]
+            parts = {part: table[~member_of(table[KEY], again)].reset_index(drop=True) for part, table in parts.items()}
+        self.stored.update(key.encode("ascii") for key in keys if key.encode("ascii") in self.repeated)
+        return self.store.append(parts, keys)
 
     def _shard(self, shard: Path, parts: list[str]) -> Optional[dict[str, pd.DataFrame]]:
         if shard not in self._read:

@@ -79,3 +79,10 @@ def test_each_partition_with_misses_adds_a_shard(tmp_path, store_for):
     assert len(store_for("extract").shards()) == 3  # partitions of 3, 3 and 1 comments
     cached(tmp_path / "second", corpus({"c-calf": "My right calf is fine today."}), store_for)
     assert len(store_for("extract").shards()) == 4  # only the last partition missed
+
+
+def test_a_text_seen_twice_in_one_run_is_stored_once(tmp_path, store_for):
+    cached(tmp_path / "first", corpus(extra=[SECOND_COPY]), store_for)
+    store = store_for("extract")
+    keys = [key for shard in store.shards() for key in store.shard_keys(shard, ["rows"])]
+    assert len(keys) == len(set(keys)) == len(corpus(extra=[SECOND_COPY])) - 1
