@@ -9,19 +9,14 @@ matched with rapidfuzz, but only for tokens long enough not to be ordinary words
 """
 from __future__ import annotations
 
-import bz2
 import functools
-import pickle
+import itertools
 from dataclasses import dataclass
-from importlib import resources
 
 from rapidfuzz import fuzz, process
-from spacy.lang.en.stop_words import STOP_WORDS
 
-DRUG_PACKAGE = "drug_named_entity_recognition"
-_DICTIONARY_FILE = "drug_ner_dictionary.pkl.bz2"
-MIN_DICTIONARY_NAME = 5
-MAX_NAME_WORDS = 4
+from pipeline.extract.drug_index import MAX_NAME_WORDS, NameIndex, first_word_and_length, load_name_index
+
 MIN_FUZZY_TOKEN = 6
 FUZZY_RATIO = 85.0
 PREFIX_RATIO = 90.0
@@ -44,38 +39,41 @@ class DrugDictionary:
 
 @functools.cache
 def load_drug_dictionary(excluded: frozenset[str] = frozenset()) -> DrugDictionary:
-    """Load the package's dictionary once per process.
+    """Load the package's dictionary once per process (its index is cached on disk: see
+    :mod:`pipeline.extract.drug_index`).
 
     Args:
         excluded: lower-cased phrases never to treat as drugs (the lexicon's own phrases,
             which it knows better, and the denylist of ordinary words).
     """
-    with resources.files(DRUG_PACKAGE).joinpath(_DICTIONARY_FILE).open("rb") as handle:
-        data = pickle.load(bz2.open(handle))
-    canonical_data = data["drug_canonical_to_data"]
-    names: dict[str, str] = {}
-    for variant, canonicals in data["drug_variant_to_canonical"].items():
-        if len(variant) < MIN_DICTIONARY_NAME or variant in excluded or not canonicals:
-            continue
-        canonical = canonicals[0]
-        names[variant] = str(canonical_data.get(canonical, {}).get("name", canonical)).lower()
-    lengths: dict[str, set[int]] = {}
-    for name in names:
-        first, words = name.split(" ", 1)[0], name.count(" ") + 1
-        if words <= MAX_NAME_WORDS and _can_start_a_name(first):
-            # A name of n words spans n tokens, or n + 1 when one word splits ("st. john's").
-            lengths.setdefault(first, set()).update({words, words + 1})
-    longest = max((max(v) for v in lengths.values()), default=1)
-    return DrugDictionary(
-        names, frozenset(lengths), min(longest, MAX_NAME_WORDS),
-        {first: tuple(sorted((n for n in found if n <= MAX_NAME_WORDS), reverse=True)) for first, found in lengths.items()},
-    )
+    return dictionary_without(load_name_index(), excluded)
 
 
-def _can_start_a_name(word: str) -> bool:
-    """Dictionary names that start with a stop word or a symbol ("a and d ointment") would make
-    every "a" and "," a candidate; they are left out."""
-    return len(word) >= 3 and word not in STOP_WORDS and any(character.isalpha() for character in word)
+def dictionary_without(index: NameIndex, excluded: frozenset[str]) -> DrugDictionary:
+    """The dictionary of ``index`` less the ``excluded`` names, with the token lengths a name
+    starting with each word can span."""
+    names = dict(index.names)
+    changed: dict[str, list[int]] = {}
+    for phrase in excluded:
+        if names.pop(phrase, None) is not None:
+            first, words = first_word_and_length(phrase)
+            if first in index.word_counts and words <= MAX_NAME_WORDS:
+                changed.setdefault(first, list(index.word_counts[first]))[words - 1] -= 1
+    word_counts = {**index.word_counts, **changed}
+    lengths = {first: _SPANS[tuple(map(bool, counts))] for first, counts in word_counts.items() if any(counts)}
+    longest = max((found[0] for found in lengths.values()), default=1)
+    return DrugDictionary(names, frozenset(lengths), longest, lengths)
+
+
+def _spans(has_names: tuple[bool, ...]) -> tuple[int, ...]:
+    """Longest first, the token lengths names of 1, 2 ... words (``has_names``) can span: a name
+    of n words spans n tokens, or n + 1 when one word splits ("st. john's")."""
+    spans = {n for words, present in enumerate(has_names, start=1) if present for n in (words, words + 1)}
+    return tuple(sorted((n for n in spans if n <= MAX_NAME_WORDS), reverse=True))
+
+
+#: The spans of every pattern of name lengths present (there are 2 ** MAX_NAME_WORDS).
+_SPANS = {pattern: _spans(pattern) for pattern in itertools.product((False, True), repeat=MAX_NAME_WORDS)}
 
 
 class SpellingMatcher:
