@@ -75,9 +75,16 @@ def flag_settings(lexicon: Iterable[Path] | None, rules: Iterable[Path] | None) 
     """
     from pipeline.flag.rules import load_safety_rules
 
-    cached_lexicon(tuple(str(path) for path in lexicon or []))
-    load_safety_rules(list(rules or []))
-    return FlagSettings(lexicon=ship_files(lexicon), rules=ship_files(rules))
+    checked_lexicon = cached_lexicon(tuple(str(path) for path in lexicon or []))
+    checked_rules = load_safety_rules(list(rules or []))
+    settings = FlagSettings(lexicon=ship_files(lexicon), rules=ship_files(rules))
+    if not settings.lexicon and not settings.rules:
+        # Only the packaged files: what was just checked is what a task of this process would
+        # load again (about 0.5 s), so it is kept for them.
+        from pipeline.engine.tasks import keep_flag_rules
+
+        keep_flag_rules(settings, checked_rules, checked_lexicon)
+    return settings
 
 
 _WRITTEN: dict[tuple[ShippedFile, ...], tuple[Path, ...]] = {}

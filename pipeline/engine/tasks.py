@@ -98,6 +98,11 @@ def flag_rules_for(settings: FlagSettings) -> tuple[SafetyRules, Lexicon]:
     return _FLAG_RULES[settings]
 
 
+def keep_flag_rules(settings: FlagSettings, rules: SafetyRules, lexicon: Lexicon) -> None:
+    """Keep rules this process has already loaded for ``settings`` (see :func:`flag_rules_for`)."""
+    _FLAG_RULES.setdefault(settings, (rules, lexicon))
+
+
 def flag_partition(comments: pd.DataFrame, claims: pd.DataFrame, settings: FlagSettings) -> pd.DataFrame:
     """Flags of one partition of the comments table, given every claim of those comments."""
     rules, lexicon = flag_rules_for(settings)

@@ -43,7 +43,9 @@ def _hashed(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     for column in columns[1:]:
         joined = joined + _SEPARATOR + column.fillna("").astype(str)
     values = joined.to_numpy(dtype=object)
-    return tuple(pd.util.hash_array(values, hash_key=key) for key in _HASH_KEYS)  # type: ignore[return-value]
+    # categorize=False: the joined keys are mostly distinct, so factorizing them first only costs
+    # time (the hashes are the same either way).
+    return tuple(pd.util.hash_array(values, hash_key=key, categorize=False) for key in _HASH_KEYS)  # type: ignore[return-value]
 
 
 class ParentIndex:

@@ -143,14 +143,24 @@ def survey_bytes(pieces: Iterable[bytes], source: str) -> Survey:
         if len(head) < _SNIFF_BYTES:
             head += piece[: _SNIFF_BYTES - len(head)]
         blank = blank and not piece.strip(_ASCII_WHITESPACE)
-        text = utf8.decode(piece)
-        if not text.isascii():
-            stray += len(_STRAY_BYTE.findall(text))
-            valid_non_ascii = valid_non_ascii or _VALID_NON_ASCII.search(text) is not None
-    text = utf8.decode(b"", final=True)
-    stray += len(_STRAY_BYTE.findall(text))
-    valid_non_ascii = valid_non_ascii or _VALID_NON_ASCII.search(text) is not None
-    return _survey(bytes(head), size, digest.hexdigest(), blank, stray, valid_non_ascii)
+        pieces_stray, pieces_valid = _non_ascii_of(utf8.decode(piece))
+        stray += pieces_stray
+        valid_non_ascii = valid_non_ascii or pieces_valid
+    last_stray, last_valid = _non_ascii_of(utf8.decode(b"", final=True))
+    return _survey(bytes(head), size, digest.hexdigest(), blank, stray + last_stray, valid_non_ascii or last_valid)
+
+
+def _non_ascii_of(text: str) -> tuple[int, bool]:
+    """How many stray bytes ``text`` (decoded with ``surrogateescape``) holds, and whether it holds
+    valid non-ASCII characters. Stray bytes are the only surrogates such text can hold, so text
+    that encodes back to UTF-8 has none: that check runs in C, far faster than the regex."""
+    if text.isascii():
+        return 0, False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return len(_STRAY_BYTE.findall(text)), _VALID_NON_ASCII.search(text) is not None
+    return 0, True
 
 
 def _survey(head: bytes, size: int, digest: str, blank: bool, stray: int, valid_non_ascii: bool) -> Survey:
