@@ -1,5 +1,5 @@
 """The work one partition needs, as picklable module-level functions a process pool or a Dask
-worker can run. Each worker process builds the spaCy pipeline (about 3 s) and loads the rules
+worker can run. Each worker process builds the spaCy pipeline (about 1 s) and loads the rules
 once per settings, and keeps them for every later partition."""
 from __future__ import annotations
 
