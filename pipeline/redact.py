@@ -12,6 +12,11 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.io.rule_files import check_keys, packaged_file, parse_yaml, string_list
 
@@ -71,6 +76,8 @@ class _RedactionWords:
     # A spelled-out address ends in "dot com" or ".com": text without such an ending (most text,
     # though "at" is everywhere: "at night") never reaches the slow full pattern.
     spelled_ending: re.Pattern
+    # The same test for Arrow (RE2) over a column: no look-ahead, so it passes more texts.
+    spelled_ending_superset: str
     not_mailbox: frozenset[str]
     units: frozenset[str]
 
@@ -86,6 +93,28 @@ def redact(text: str) -> str:
         cursor = span.end
     pieces.append(text[cursor:])
     return "".join(pieces)
+
+
+def may_hold_contacts(texts: Sequence[object]) -> np.ndarray:
+    """For each value, whether :func:`redact` might change it: where this is False, the value
+    is not a string or ``redact(value) == value``.
+
+    The tests :func:`find_contacts` starts with, made for a whole column at once in Arrow: an
+    "@", seven digits, or a spelled-out ending ("dot com", ".org"). They let more texts through
+    than the full patterns match, never fewer (Arrow's regular expressions lack look-arounds,
+    so those are left out, and white space is matched in Unicode's widest sense). A column
+    Arrow cannot hold (a lone surrogate) is all True: every cell goes through ``redact``.
+    """
+    try:
+        array = pa.array([text if isinstance(text, str) else None for text in texts], type=pa.large_string())
+    except (pa.ArrowException, UnicodeError):
+        return np.array([isinstance(text, str) for text in texts], dtype=bool)
+    spelled_ending = _redaction_words().spelled_ending_superset
+    candidates = pc.or_(
+        pc.or_(pc.match_substring(array, "@"), pc.greater_equal(pc.count_substring_regex(array, r"\p{Nd}"), MIN_PHONE_DIGITS)),
+        pc.match_substring_regex(pc.utf8_lower(array), spelled_ending, ignore_case=True),
+    )
+    return pc.fill_null(candidates, False).to_numpy(zero_copy_only=False)
 
 
 def find_contacts(text: str) -> list[ContactSpan]:
@@ -151,6 +180,7 @@ def _redaction_words() -> _RedactionWords:
     return _RedactionWords(
         spelled_email=_spelled_email_pattern(domains),
         spelled_ending=_spelled_ending_pattern(domains),
+        spelled_ending_superset=_spelled_ending_superset(domains),
         not_mailbox=frozenset(_word_list(name, "email.not_mailbox_words", email.get("not_mailbox_words"))),
         units=frozenset(_word_list(name, "phone.units_after_number", phone.get("units_after_number"))),
     )
@@ -168,6 +198,17 @@ def _spelled_ending_pattern(top_level_domains: list[str]) -> re.Pattern:
     "." or "dot" (with any closing bracket and spaces), then a top-level domain."""
     domains = "|".join(re.escape(d) for d in sorted(top_level_domains, key=lambda d: (-len(d), d)))
     return re.compile(rf"(?:\.|dot\s*[)\]}}>]?\s*)(?:{domains or '(?!)'})(?![\w-])")
+
+
+# Every character Python's ``\s`` matches in a str pattern, for RE2 (whose ``\s`` is ASCII only).
+_ANY_SPACE = r"[\t-\r\x1c-\x1f\x85\p{Z}]"
+
+
+def _spelled_ending_superset(top_level_domains: list[str]) -> str:
+    """:func:`_spelled_ending_pattern` without its look-ahead, with Unicode white space, for RE2."""
+    domains = "|".join(re.escape(d) for d in sorted(top_level_domains, key=lambda d: (-len(d), d)))
+    never = r"\b\B"  # no domains, no spelled-out address
+    return rf"(?:\.|dot{_ANY_SPACE}*[)\]}}>]?{_ANY_SPACE}*)(?:{domains or never})"
 
 
 def _spelled_email_pattern(top_level_domains: list[str]) -> re.Pattern:

@@ -25,6 +25,7 @@ TABLE_FORMATS = ("parquet", "csv")
 TEMPORARY_SUFFIX = ".tmp"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPE = "'"
+_RISKY_FIRST = frozenset((*_FORMULA_START, _ESCAPE))
 
 
 def write_table(table: pd.DataFrame, folder: Path, name: str, fmt: str = "parquet") -> Path:
@@ -99,7 +100,14 @@ def defuse_formulas(table: pd.DataFrame) -> pd.DataFrame:
     """Return a copy whose text cells cannot start a spreadsheet formula."""
     defused = table.copy()
     for column in _text_columns(defused):
-        defused[column] = defused[column].map(_defuse_cell)
+        values = defused[column].tolist()
+        # Most cells start with a letter: only those starting with a risky character are looked at.
+        risky = [position for position, value in enumerate(values)
+                 if isinstance(value, str) and value[:1] in _RISKY_FIRST and _defuse_cell(value) is not value]
+        if risky:
+            for position in risky:
+                values[position] = _defuse_cell(values[position])
+            defused[column] = pd.Series(values, index=defused.index, dtype=object)
     return defused
 
 

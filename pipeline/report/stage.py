@@ -158,10 +158,14 @@ def redact_columns(table: pd.DataFrame, redact: Callable[[str], str]) -> pd.Data
     """A copy with list cells joined by ``; `` and free-text columns redacted."""
     result = table.copy()
     for column in result.columns:
-        if len(result) and result[column].dtype == object and any(_is_list(value) for value in result[column].tolist()):
+        if len(result) and result[column].dtype == object and _holds_lists(result[column]):
             result[column] = result[column].map(lambda value: "; ".join(as_list(value)) if _is_list(value) else value)
-        if column in FREE_TEXT_COLUMNS:
-            result[column] = result[column].map(lambda value: redact(value) if isinstance(value, str) else value)
+        if column in FREE_TEXT_COLUMNS and len(result):
+            values = result[column].tolist()
+            redacted = redact.column(values) if isinstance(redact, Redactor) else \
+                [redact(value) if isinstance(value, str) else value for value in values]
+            if redacted is not values:
+                result[column] = pd.Series(redacted, index=result.index, dtype=object)
     return result
 
 
@@ -180,15 +184,44 @@ def _is_list(value: object) -> bool:
     return isinstance(value, (list, tuple, np.ndarray))
 
 
+def _holds_lists(column: pd.Series) -> bool:
+    # A column of strings only (pandas tells that in C) holds no list: no need to look at each cell.
+    return pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty") and \
+        any(_is_list(value) for value in column.tolist())
+
+
+class Redactor:
+    """The redaction of free text, remembering the texts it has seen: called on one text, or
+    on a whole column with :meth:`column`, which sends only the cells that may hold an address
+    or a number (see :func:`pipeline.redact.may_hold_contacts`) through the full patterns."""
+
+    def __init__(self) -> None:
+        # Imported here so that a report without redaction does not depend on the redaction rules.
+        from pipeline.redact import may_hold_contacts, redact as redact_text
+
+        self._may_hold_contacts = may_hold_contacts
+        # The same names, threads and quotes recur across tables: each distinct text is redacted once.
+        self._redact = functools.lru_cache(maxsize=1 << 16)(lambda text: redact_text(text) if text else text)
+
+    def __call__(self, text: str) -> str:
+        return self._redact(text)
+
+    def column(self, values: list) -> list:
+        """``values`` with every string redacted (the same list when nothing changed)."""
+        candidates = np.flatnonzero(self._may_hold_contacts(values))
+        if not len(candidates):
+            return values
+        redacted = list(values)
+        for position in candidates.tolist():
+            redacted[position] = self._redact(values[position])
+        return redacted
+
+
 def redactor_of(enabled: bool) -> Callable[[str], str]:
-    """The redaction of free text (or none), remembering the texts it has seen."""
+    """The redaction of free text (a :class:`Redactor`), or none."""
     if not enabled:
         return lambda text: text
-    # Imported here so that a report without redaction does not depend on the redaction rules.
-    from pipeline.redact import redact as redact_text
-
-    # The same names, threads and quotes recur across tables: each distinct text is redacted once.
-    return functools.lru_cache(maxsize=1 << 16)(lambda text: redact_text(text) if text else text)
+    return Redactor()
 
 
 def _require(table: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
