@@ -160,7 +160,8 @@ class ConceptTally:
         table["questions"] = sums["questions"]
         table["evidence_for"] = sums["evidence_for"]
         table["stated"] = sums[list(EFFECTS)].sum(axis=1)
-        table["share_count"] = [sums.at[key, SHARE_EFFECT[key[-1]]] for key in index]
+        roles = index.get_level_values(-1)
+        table["share_count"] = np.select([roles == role for role in SHARE_EFFECT], [sums[effect] for effect in SHARE_EFFECT.values()])
         for experiencer in EXPERIENCERS:
             table[f"experiencer_{experiencer}"] = sums[f"experiencer_{experiencer}"]
         dates = self._dates.reindex(index) if self._dates is not None else pd.DataFrame(index=index, columns=["min", "max"])
@@ -260,10 +261,7 @@ def _best_examples(tier: pd.DataFrame, keys: list[str], prefer_share_effect: boo
     candidates = tier[tier["sentence"].str.strip() != ""]
     keyed = candidates.assign(
         _long=candidates["sentence"].str.len() > EXAMPLE_CHARS,
-        _other_effect=[
-            prefer_share_effect and effect != SHARE_EFFECT[role]
-            for effect, role in zip(candidates["effect"].tolist(), candidates["role"].tolist())
-        ],
+        _other_effect=(candidates["effect"] != candidates["role"].map(SHARE_EFFECT)) if prefer_share_effect else False,
         _hedged=candidates["hedged"].astype(bool),
         _indirect=~candidates["rule"].isin(DIRECT_RULES),
         _not_self=candidates["experiencer"] != "self",
@@ -279,7 +277,8 @@ def _best_examples(tier: pd.DataFrame, keys: list[str], prefer_share_effect: boo
     comment_rank = tier.loc[keyed.index, "comment_rank"].to_numpy()
     order = np.lexsort((np.arange(len(keyed)), keyed["start"].to_numpy(dtype=np.int64), comment_rank, flags, groups))
     first = order[np.unique(groups[order], return_index=True)[1]]
-    return _first_per_group(keyed.iloc[np.sort(first)], keys)
+    # One row per group already: what _first_per_group would keep, in table order.
+    return keyed.iloc[np.sort(first)].reset_index(drop=True)
 
 
 def _first_per_group(keyed: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -69,7 +69,14 @@ class CommentDirectory:
         if self.size == 0:
             return [""] * len(rows)
         taken = self._values[column].take(pa.array(np.where(rows >= 0, rows, 0)))
-        return [value if row >= 0 else "" for value, row in zip(taken.to_pylist(), rows.tolist())]
+        if pa.types.is_dictionary(taken.type):
+            # Each distinct value becomes a Python string once; the rows share them.
+            taken = taken.unify_dictionaries().combine_chunks()
+            values = taken.dictionary.to_numpy(zero_copy_only=False)[taken.indices.to_numpy(zero_copy_only=False)]
+        else:
+            values = taken.to_numpy(zero_copy_only=False)
+        values[rows < 0] = ""
+        return values.tolist()
 
     def commenters(self, rows: np.ndarray, comment_ids: Sequence[str]) -> np.ndarray:
         """A code per claim that is equal exactly when two claims have the same commenter;
