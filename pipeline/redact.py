@@ -99,11 +99,13 @@ def may_hold_contacts(texts: Sequence[object]) -> np.ndarray:
     """For each value, whether :func:`redact` might change it: where this is False, the value
     is not a string or ``redact(value) == value``.
 
-    The tests :func:`find_contacts` starts with, made for a whole column at once in Arrow: an
-    "@", seven digits, or a spelled-out ending ("dot com", ".org"). They let more texts through
-    than the full patterns match, never fewer (Arrow's regular expressions lack look-arounds,
-    so those are left out, and white space is matched in Unicode's widest sense). A column
-    Arrow cannot hold (a lone surrogate) is all True: every cell goes through ``redact``.
+    Looser shapes than :func:`find_contacts` looks for, tested on a whole column at once in
+    Arrow: an "@"; seven digits apart by at most three spaces, dots, dashes or brackets (every
+    phone number pattern has that much); a spelled-out ending ("dot com", ".org"). They let
+    more texts through than the full patterns match, never fewer (Arrow's regular expressions
+    lack look-arounds, so those are left out, and white space is matched in Unicode's widest
+    sense). A column Arrow cannot hold (a lone surrogate) is all True: every cell goes
+    through ``redact``.
     """
     try:
         array = pa.array([text if isinstance(text, str) else None for text in texts], type=pa.large_string())
@@ -111,7 +113,7 @@ def may_hold_contacts(texts: Sequence[object]) -> np.ndarray:
         return np.array([isinstance(text, str) for text in texts], dtype=bool)
     spelled_ending = _redaction_words().spelled_ending_superset
     candidates = pc.or_(
-        pc.or_(pc.match_substring(array, "@"), pc.greater_equal(pc.count_substring_regex(array, r"\p{Nd}"), MIN_PHONE_DIGITS)),
+        pc.or_(pc.match_substring(array, "@"), pc.match_substring_regex(array, _PHONE_DIGITS)),
         pc.match_substring_regex(pc.utf8_lower(array), spelled_ending, ignore_case=True),
     )
     return pc.fill_null(candidates, False).to_numpy(zero_copy_only=False)
@@ -202,6 +204,11 @@ def _spelled_ending_pattern(top_level_domains: list[str]) -> re.Pattern:
 
 # Every character Python's ``\s`` matches in a str pattern, for RE2 (whose ``\s`` is ASCII only).
 _ANY_SPACE = r"[\t-\r\x1c-\x1f\x85\p{Z}]"
+
+
+# Seven digits (Python's \d is Unicode's Nd), each apart from the next by at most the three
+# characters the phone patterns allow between digit groups: ") (" at most.
+_PHONE_DIGITS = rf"\p{{Nd}}(?:[\t-\r\x1c-\x1f\x85\p{{Z}}.\-()]{{0,3}}\p{{Nd}}){{{MIN_PHONE_DIGITS - 1}}}"
 
 
 def _spelled_ending_superset(top_level_domains: list[str]) -> str:

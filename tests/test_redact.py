@@ -1,9 +1,15 @@
 """Redaction of e-mail addresses and phone numbers, and of nothing else."""
 from __future__ import annotations
 
-import pytest
+import re
 
-from pipeline.redact import find_contacts, redact
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.redact import _ANY_SPACE, find_contacts, may_hold_contacts, redact
 
 
 @pytest.mark.parametrize(
@@ -79,3 +85,59 @@ def test_find_contacts_reports_kind_and_offsets():
 def test_redaction_is_idempotent():
     once = redact("jane at example dot com, (555) 014-2233")
     assert redact(once) == once == "[email], [phone]"
+
+
+@pytest.mark.parametrize(
+    ("text", "may_hold"),
+    [
+        # whatever redact changes passes the quick test
+        ("write to jane.doe@example.com", True),
+        ("Jane AT Example DOT Com", True),
+        ("jane (at) mail (dot) example (dot) org", True),
+        ("jane at example dot\u2003com", True),  # an em space: white space to Python's \s
+        ("+44 (0)20 7946 0018 any time", True),
+        ("call (555)014-2233 after six", True),
+        ("ring 555 0142 tonight", True),
+        ("Tel: 5550142233", True),
+        ("\u0665\u0665\u0665 \u0660\u0661\u0664\u0662", True),  # Arabic-Indic digits are digits to Python's \d
+        # text with no contact shape is skipped
+        ("1000 mg magnesium, sometimes 1,500 mg", False),
+        ("in 1998 and 2004", False),
+        ("0.5 mg at night", False),
+        ("fine. Co-codamol did nothing", False),
+        ("", False),
+    ],
+)
+def test_may_hold_contacts_passes_every_text_redact_changes(text, may_hold):
+    assert bool(may_hold_contacts([text])[0]) is may_hold
+    if redact(text) != text:
+        assert may_hold
+
+
+@pytest.mark.parametrize("value", [None, 5, 2.5, ["a@b.com"]])
+def test_may_hold_contacts_skips_values_that_are_not_text(value):
+    assert may_hold_contacts(["a@b.com", value]).tolist() == [True, False]
+
+
+def test_may_hold_contacts_sends_a_column_arrow_cannot_hold_through_redact():
+    # A lone surrogate (JSON input can carry one) cannot become UTF-8: every text is a candidate.
+    assert may_hold_contacts(["plain words", "\ud800 broken", 7]).tolist() == [True, True, False]
+
+
+def test_the_arrow_white_space_class_holds_every_character_python_calls_white_space():
+    spaces = [chr(code) for code in range(0x110000) if re.fullmatch(r"\s", chr(code)) and not 0xD800 <= code <= 0xDFFF]
+    matched = pc.match_substring_regex(pa.array(spaces), f"^{_ANY_SPACE}$").to_pylist()
+    assert [hex(ord(c)) for c, ok in zip(spaces, matched) if not ok] == []
+
+
+_CONTACT_PIECES = st.sampled_from([
+    "jane", "at", " at ", "@", "dot", " dot ", ".", "com", "org", "uk", "(", ")", "[", "]", "-", "+", " ", "\u00a0",
+    "\u2003", "\n", "0", "1", "5", "44", "555", "0142", "2233", "\u0665", "mg", "am", "İ", "K", "x",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_CONTACT_PIECES, max_size=14).map("".join))
+def test_may_hold_contacts_never_misses_what_redact_finds(text):
+    if redact(text) != text:
+        assert may_hold_contacts([text])[0]
