@@ -117,30 +117,27 @@ class ConceptTally:
         self._pair_count = 0
         self._merged_count = 0
 
-    def add(self, rows: pd.DataFrame) -> None:
-        """Count one slice of :func:`claim_rows`."""
+    def add(self, rows: "pd.DataFrame | CountedSlice") -> None:
+        """Count one slice of :func:`claim_rows` (or that slice prepared once for several tallies)."""
+        counted = rows if isinstance(rows, CountedSlice) else CountedSlice(rows)
         keys = self.keys
-        mentions = rows[rows["role"] == "mention"].groupby(keys[:-1], sort=True).size()
+        mentions = counted.mentions[keys[:-1]].groupby(keys[:-1], sort=True).size()
         self._mentions = _summed(self._mentions, mentions)
-        claims = _with_claim_keys(rows[rows["role"].isin(ROLES)].reset_index(drop=True))
+        claims = counted.claims
         if claims.empty:
             return
-        claims["_group"] = pd.MultiIndex.from_frame(claims[keys]).factorize()[0]
-        self._sums = _summed(self._sums, _indicators(claims).groupby([claims[key] for key in keys], sort=True).sum())
-        named = claims[claims["category"] != ""]
-        self._categories = _summed(self._categories, named.groupby([*keys, "category"], sort=True).size())
-        dated = claims[claims["posted_at"] != ""].groupby(keys, sort=True)["posted_at"].agg(["min", "max"])
-        self._dates = dated if self._dates is None else pd.concat([self._dates, dated]).groupby(level=keys, sort=True).agg(
+        codes, groups = pd.MultiIndex.from_frame(claims[keys]).factorize()
+        groups = groups.set_names(keys)
+        self._sums = _summed(self._sums, _by_group(counted.indicators.groupby(codes, sort=False).sum(), groups))
+        named = (claims["category"] != "").to_numpy()
+        self._categories = _summed(self._categories, claims[named].groupby([*keys, "category"], sort=True).size())
+        dated = (claims["posted_at"] != "").to_numpy()
+        dates = _by_group(claims["posted_at"][dated].groupby(codes[dated], sort=False).agg(["min", "max"]), groups)
+        self._dates = dates if self._dates is None else pd.concat([self._dates, dates]).groupby(level=keys, sort=True).agg(
             {"min": "min", "max": "max"})
-        self._add_pairs(claims)
-        stated = claims[claims["stated"]]
-        for name, tier, prefer in (
-            ("supporting", stated[stated["supporting"]], True),
-            ("stated", stated, False),
-            ("any", claims, False),
-            ("contrary", stated[stated["contrary"]], False),
-        ):
-            best = _best_examples(tier, keys, prefer)
+        self._add_pairs(claims, codes, groups)
+        for name, (tier, prefer) in counted.tiers.items():
+            best = counted.best_examples(tier, prefer, codes, keys)
             if name in self._examples:
                 best = _first_per_group(pd.concat([self._examples[name], best], ignore_index=True), keys)
             self._examples[name] = best
@@ -188,10 +185,9 @@ class ConceptTally:
             table[group] = table[group].astype("string")
         return table
 
-    def _add_pairs(self, claims: pd.DataFrame) -> None:
-        """Remember each distinct (group, commenter) of the slice as one int64."""
-        local = claims["_group"].to_numpy()
-        groups = claims.drop_duplicates("_group").sort_values("_group")[self.keys].itertuples(index=False, name=None)
+    def _add_pairs(self, claims: pd.DataFrame, local: np.ndarray, groups: pd.MultiIndex) -> None:
+        """Remember each distinct (group, commenter) of the slice as one int64; ``local``: each
+        claim's number in ``groups``, the slice's distinct keys."""
         codes = np.array([self._group_codes.setdefault(key, len(self._group_codes)) for key in groups], dtype=np.int64)
         pairs = np.unique(codes[local] * COMMENTER_LIMIT + claims["commenter"].to_numpy(dtype=np.int64))
         self._pairs.append(pairs)
@@ -249,36 +245,78 @@ def _most_common_category(counts: pd.Series | None, keys: list[str], index: pd.I
 
 
 _EXAMPLE_ORDER = ["_long", "_other_effect", "_hedged", "_indirect", "_not_self", "comment_id", "start"]
+EXAMPLE_TIERS = ("supporting", "stated", "any", "contrary")
 
 
-def _best_examples(tier: pd.DataFrame, keys: list[str], prefer_share_effect: bool) -> pd.DataFrame:
-    """Per group, the quote that best shows a claim among ``tier``'s rows.
-
-    Best: short enough to read whole, with the effect the share counts (helped, worsened) where
-    ``prefer_share_effect``, not hedged, decided in its own sentence by a direct cue, the
-    reader's own experience; then the first by comment id and position, for determinism.
+class CountedSlice:
+    """A slice of :func:`claim_rows` prepared once for every :class:`ConceptTally` that counts
+    it (the concept summary and the counts by thread group the same rows differently): the
+    mentions, the remedy and trigger claims with their 0/1 indicators, the tiers of quotes and
+    what ranks a quote within its group.
     """
-    candidates = tier[tier["sentence"].str.strip() != ""]
-    keyed = candidates.assign(
-        _long=candidates["sentence"].str.len() > EXAMPLE_CHARS,
-        _other_effect=(candidates["effect"] != candidates["role"].map(SHARE_EFFECT)) if prefer_share_effect else False,
-        _hedged=candidates["hedged"].astype(bool),
-        _indirect=~candidates["rule"].isin(DIRECT_RULES),
-        _not_self=candidates["experiencer"] != "self",
-    )
-    keyed = keyed[[*keys, *_EXAMPLE_ORDER, "sentence"]]
-    if keyed.empty:
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        roles = rows["role"]
+        self.mentions = rows[roles == "mention"]
+        self.claims = claims = _with_claim_keys(rows[roles.isin(ROLES)].reset_index(drop=True))
+        self.indicators = _indicators(claims)
+        stated = claims["stated"].to_numpy(dtype=bool)
+        self.tiers = {
+            "supporting": (stated & claims["supporting"].to_numpy(dtype=bool), True),
+            "stated": (stated, False),
+            "any": (np.ones(len(claims), dtype=bool), False),
+            "contrary": (stated & claims["contrary"].to_numpy(dtype=bool), False),
+        }
+        self._quotable = (claims["sentence"].str.strip() != "").to_numpy(dtype=bool)
+        self._flags = {prefer: _example_flags(claims, prefer) for prefer in (True, False)}
+        self._comment_rank = claims["comment_rank"].to_numpy()
+        self._start = claims["start"].to_numpy(dtype=np.int64)
+
+    def best_examples(self, tier: np.ndarray, prefer_share_effect: bool, groups: np.ndarray, keys: list[str]) -> pd.DataFrame:
+        """Per group, the quote that best shows a claim among the ``tier`` rows.
+
+        Best: short enough to read whole, with the effect the share counts (helped, worsened)
+        where ``prefer_share_effect``, not hedged, decided in its own sentence by a direct cue,
+        the reader's own experience; then the first by comment id and position, for determinism.
+        """
+        rows = np.flatnonzero(tier & self._quotable)
+        flags = self._flags[prefer_share_effect]
+        # The order of _first_per_group as whole numbers, for one lexsort (a table sort on many
+        # text columns costs seconds a slice): flags, comment id's rank, start, then table order.
+        order = rows[np.lexsort((rows, self._start[rows], self._comment_rank[rows], flags.to_numpy()[rows], groups[rows]))]
+        first = np.sort(order[np.unique(groups[order], return_index=True)[1]]) if len(order) else order
+        picked = self.claims.iloc[first]
+        keyed = pd.DataFrame({key: picked[key] for key in keys})
+        for column in _EXAMPLE_ORDER[:5]:
+            keyed[column] = _flag(flags, column)[first]
+        keyed["comment_id"], keyed["start"], keyed["sentence"] = picked["comment_id"], picked["start"], picked["sentence"]
         return keyed.reset_index(drop=True)
-    # The order of _first_per_group as whole numbers, for one lexsort (a table sort on many
-    # text columns costs seconds a slice): flags, comment id's rank, start, then table order.
-    flags = sum(keyed[column].to_numpy(dtype=np.int64) << shift
-                for shift, column in enumerate(reversed(_EXAMPLE_ORDER[:5])))
-    groups = tier.loc[keyed.index, "_group"].to_numpy()
-    comment_rank = tier.loc[keyed.index, "comment_rank"].to_numpy()
-    order = np.lexsort((np.arange(len(keyed)), keyed["start"].to_numpy(dtype=np.int64), comment_rank, flags, groups))
-    first = order[np.unique(groups[order], return_index=True)[1]]
-    # One row per group already: what _first_per_group would keep, in table order.
-    return keyed.iloc[np.sort(first)].reset_index(drop=True)
+
+
+def _example_flags(claims: pd.DataFrame, prefer_share_effect: bool) -> pd.Series:
+    """The quote-ranking flags of _EXAMPLE_ORDER, packed into one whole number a claim (first flag highest)."""
+    other_effect = (claims["effect"] != claims["role"].map(SHARE_EFFECT)).to_numpy(dtype=bool) if prefer_share_effect \
+        else np.zeros(len(claims), dtype=bool)
+    flags = {
+        "_long": (claims["sentence"].str.len() > EXAMPLE_CHARS).to_numpy(dtype=bool),
+        "_other_effect": other_effect,
+        "_hedged": claims["hedged"].to_numpy(dtype=bool),
+        "_indirect": (~claims["rule"].isin(DIRECT_RULES)).to_numpy(dtype=bool),
+        "_not_self": (claims["experiencer"] != "self").to_numpy(dtype=bool),
+    }
+    return pd.Series(sum(flags[column].astype(np.int64) << shift for shift, column in enumerate(reversed(_EXAMPLE_ORDER[:5]))),
+                     dtype=np.int64)
+
+
+def _flag(flags: pd.Series, column: str) -> np.ndarray:
+    """One flag of :func:`_example_flags`' packed numbers, as booleans."""
+    shift = list(reversed(_EXAMPLE_ORDER[:5])).index(column)
+    return ((flags.to_numpy() >> shift) & 1).astype(bool)
+
+
+def _by_group(per_code: pd.DataFrame, groups: pd.MultiIndex) -> pd.DataFrame:
+    """Figures computed per group number, indexed by the groups' keys instead, in key order."""
+    return per_code.set_axis(groups[per_code.index.to_numpy()]).sort_index()
 
 
 def _first_per_group(keyed: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

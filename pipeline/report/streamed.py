@@ -33,7 +33,7 @@ from pipeline.errors import StageInputError
 from pipeline.report.batches import (
     BATCH_ROWS, arrow_batches, frames, release_freed_memory, require_file_columns, rows_where, table_file,
 )
-from pipeline.report.counts import CLAIM_COLUMNS, ConceptTally, claim_rows
+from pipeline.report.counts import CLAIM_COLUMNS, ConceptTally, CountedSlice, claim_rows
 from pipeline.report.directory import DETAIL_COLUMNS, CommentDirectory
 from pipeline.report.stage import QUEUE_COLUMNS, QUEUE_ROWS_IN_MARKDOWN, build_report, queue_csv, redactor_of
 from pipeline.report.view import QUEUE_ROWS_IN_HTML, QUOTES_PER_SIDE, CorpusTotals, QuoteCandidates, as_list, records_of, sort_themes
@@ -85,7 +85,7 @@ def write_report(
     by_thread = ConceptTally(group="thread") if directory.thread_count > 1 else None
     tally = ConceptTally()
     for claims in frames(claims_file, (*CLAIM_COLUMNS, "cluster", "cluster_category", "hedged", "rule", "start"), batch_rows):
-        rows = claim_rows(claims, directory)
+        rows = CountedSlice(claim_rows(claims, directory))
         tally.add(rows)
         if by_thread is not None:
             by_thread.add(rows)
