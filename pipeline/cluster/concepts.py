@@ -141,26 +141,26 @@ class ConceptTally:
 
     def add(self, resolved: pd.DataFrame) -> None:
         """Count the rows of ``resolved`` (claims with ``cluster`` columns)."""
-        frame = pd.DataFrame({
-            "cluster": text_values(resolved["cluster"]),
-            "category": text_values(resolved["cluster_category"]),
-            "surface": _member_forms(resolved),
-            "mention": text_values(resolved["role"]) == "mention",
-            "discovered": bool_values(resolved["discovered"]),
-            "phrase": text_values(resolved["concept"]),
-        })
-        counts = frame.groupby("cluster", sort=False).agg(claims=("mention", "size"), mentions=("mention", "sum"))
-        for name, claims, mentions in counts.itertuples():
+        # Whole-number codes for every text column, so that counting and finding distinct pairs
+        # is NumPy's work; Python only visits each distinct concept, category and form once.
+        clusters, names = _codes(resolved["cluster"])
+        mention = (text_values(resolved["role"]) == "mention").to_numpy(dtype=bool)
+        claims = np.bincount(clusters, minlength=len(names))
+        mentions = np.bincount(clusters[mention], minlength=len(names))
+        for name, claim_count, mention_count in zip(names, claims.tolist(), mentions.tolist()):
             concept = self.concepts.setdefault(name, _Concept())
-            concept.claims += int(claims)
-            concept.mentions += int(mentions)
-        for (name, category), count in frame.groupby(["cluster", "category"], sort=False).size().items():
-            self.concepts[name].categories[category] += int(count)
-        for name, form in frame[["cluster", "surface"]].drop_duplicates().itertuples(index=False):
-            self.concepts[name].members.add(form)
-        found = frame.loc[frame["discovered"], ["cluster", "phrase"]].drop_duplicates()
-        for name, phrase in found.itertuples(index=False):
-            self.concepts[name].discovered_members.add(phrase)
+            concept.claims += claim_count
+            concept.mentions += mention_count
+        categories, category_names = _codes(resolved["cluster_category"])
+        for cluster, category, count in _distinct_pairs(clusters, categories, counted=True):
+            self.concepts[names[cluster]].categories[category_names[category]] += count
+        forms, form_names = _codes(pd.Series(_member_forms(resolved)))
+        for cluster, form, _ in _distinct_pairs(clusters, forms):
+            self.concepts[names[cluster]].members.add(form_names[form])
+        discovered = bool_values(resolved["discovered"]).to_numpy(dtype=bool)
+        phrases, phrase_names = _codes(resolved["concept"])
+        for cluster, phrase, _ in _distinct_pairs(clusters[discovered], phrases[discovered]):
+            self.concepts[names[cluster]].discovered_members.add(phrase_names[phrase])
 
     def table(self, *, lexicon: Lexicon, known: Iterable[str]) -> pd.DataFrame:
         """One row per concept (see :func:`cluster_concepts`); ``known``: the concepts the claims
@@ -175,15 +175,29 @@ class ConceptTally:
         })
 
 
-def _member_forms(resolved: pd.DataFrame) -> pd.Series:
+def _member_forms(resolved: pd.DataFrame) -> np.ndarray:
     """Lower-cased surface forms; a reply's pronoun ("it" for the parent's remedy) is no form
     of the concept's name, so it is left out."""
-    surfaces = text_values(resolved["surface"])
-    distinct = surfaces.unique()  # names repeat: clean each spelling once
-    forms = surfaces.map(dict(zip(distinct, map(_clean_form, distinct))))
+    codes, distinct = _codes(resolved["surface"])
+    # Names repeat: each spelling is cleaned once.
+    forms = np.array([_clean_form(surface) for surface in distinct] or [""], dtype=object)[codes]
     if "match_rule" in resolved.columns:
-        forms = forms.where(text_values(resolved["match_rule"]) != REPLY_REFERENCE, "")
+        forms = np.where(text_values(resolved["match_rule"]).to_numpy(dtype=object) != REPLY_REFERENCE, forms, "")
     return forms
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """A column's cells as text, coded: a number per row and the distinct texts it indexes."""
+    codes, distinct = pd.factorize(text_values(column))
+    return codes.astype(np.int64), list(distinct)
+
+
+def _distinct_pairs(first: np.ndarray, second: np.ndarray, *, counted: bool = False) -> list[tuple[int, int, int]]:
+    """The distinct (first, second) code pairs, with how often each occurs when ``counted``."""
+    width = int(second.max()) + 1 if len(second) else 1
+    pairs, counts = np.unique(first * width + second, return_counts=True) if counted else (np.unique(first * width + second), None)
+    counts = counts.tolist() if counted else [0] * len(pairs)
+    return [(pair // width, pair % width, count) for pair, count in zip(pairs.tolist(), counts)]
 
 
 def _concept_row(name: str, concept: _Concept, discovered: bool) -> dict[str, object]:
