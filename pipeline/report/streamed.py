@@ -111,8 +111,9 @@ def write_report(
     release_freed_memory()
     themes = tables("themes")
     quoted_ids = _shown_comment_ids(quotes.claims(), top.rows.head(QUEUE_ROWS_IN_HTML), themes)
+    # Comments with their text are the widest rows the report reads: a smaller slice.
     quoted = rows_where(comments_file, QUOTED_COMMENT_COLUMNS, lambda batch: pc.is_in(_ids_of(batch), value_set=quoted_ids),
-                        batch_rows)
+                        max(1, batch_rows // 4))
     files = build_report(
         quoted,
         quotes.claims(),
@@ -246,6 +247,7 @@ def _write_queue(
                 if start < QUEUE_ROWS_IN_MARKDOWN:
                     top.append(window.head(QUEUE_ROWS_IN_MARKDOWN - start))
                 yield queue_csv(window, redactor, header=start == 0)
+                release_freed_memory()
 
         write_chunks(chunks(), target)
     return QueueTop(pd.concat(top, ignore_index=True), len(order), open_rows)
@@ -262,6 +264,7 @@ def _park_comments(comments_file: Path, rows: np.ndarray, store: "RowStore", bat
             picked = _as_text(batch.take(pa.array(rows[low:high] - start)).to_pandas()[list(COMMENT_INPUT_COLUMNS[1:])])
             store.add(rows[low:high], picked)
         start = end
+        release_freed_memory()
 
 
 class RowStore:
