@@ -90,6 +90,9 @@ def write_report(
         if by_thread is not None:
             by_thread.add(rows)
     concept_summary = tally.table()
+    # The tallies' (group, commenter) pairs grow with the corpus: gone before the review queue's keys come.
+    thread_summary = by_thread.table() if by_thread is not None else None
+    del tally, by_thread, rows, claims
     release_freed_memory()
 
     quotes = QuoteCandidates(concept_summary, directory.contains)
@@ -125,7 +128,7 @@ def write_report(
         tables("threads"),
         redact=redact,
         generated_from=generated_from,
-        by_thread=by_thread.table() if by_thread is not None else None,
+        by_thread=thread_summary,
         totals=CorpusTotals(
             comments=directory.size,
             threads=directory.thread_count,
