@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import StageInputError
-from pipeline.io.tables import read_table, write_table
+from pipeline.io.tables import defuse_formulas, read_table, write_table
 
 TEXTS = ["=HYPERLINK(\"http://x\")", "+1", "-2 cramps", "@SUM(A1)", "'=already", "'plain", "plain", "\tTab"]
 
@@ -19,6 +19,21 @@ def test_csv_cells_cannot_start_a_formula(tmp_path):
     write_table(pd.DataFrame({"text": TEXTS}), tmp_path, "t", "csv")
     cells = (tmp_path / "t.csv").read_text().splitlines()[1:]
     assert not [cell for cell in cells if cell.lstrip('"').startswith(("=", "+", "-", "@", "\t"))]
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["=1+1", "plain", "'=already", "'plain", "\rCR", ""], ["'=1+1", "plain", "''=already", "'plain", "'\rCR", ""]),
+        (["plain", "words only"], ["plain", "words only"]),  # nothing risky: the column is left as it was
+        ([float("nan"), "-3", 4, None, ["=list"]], [float("nan"), "'-3", 4, None, ["=list"]]),  # only text cells change
+    ],
+)
+def test_defusing_escapes_only_text_cells_that_start_like_a_formula(cells, expected):
+    table = pd.DataFrame({"cell": pd.Series(cells, dtype=object)})
+    defused = defuse_formulas(table)["cell"].tolist()
+    assert [repr(value) for value in defused] == [repr(value) for value in expected]
+    assert [repr(value) for value in table["cell"].tolist()] == [repr(value) for value in cells]  # input untouched
 
 
 def test_writing_one_format_removes_the_stale_other(tmp_path):
