@@ -21,6 +21,7 @@ from pipeline.extract.clauses import (
     following_context,
     hedge_cue,
     is_question,
+    PERSON_LABELS,
     negation_cue,
     question_start,
     segment_bounds,
@@ -134,28 +135,70 @@ def _decide_sentences(doc: Doc, context: ClaimContext, sentences: list[Sentence]
     cues_by_sentence = by_sentence(cues, sentences, doc)
     claims: list[Claim] = []
     previous_experiencer = "self"
-    for index, sentence in enumerate(sentences):
-        mentions, sentence_cues = mentions_by_sentence[index], cues_by_sentence[index]
+    # Sentences after the last one that names a concept decide nothing (the experiencer carries only forward).
+    last = max(index for index, mentions in enumerate(mentions_by_sentence) if mentions)
+    for index in range(last + 1):
+        sentence, mentions, sentence_cues = sentences[index], mentions_by_sentence[index], cues_by_sentence[index]
         sentence_experiencer = experiencer_of_sentence(sentence, sentence_cues, previous_experiencer, context.imperatives)
         if mentions:
-            text = sentence.text
-            following = following_context(index, sentences, mentions_by_sentence, cues_by_sentence)
-            segments = segment_bounds(sentence, sentence_cues)
-            question = is_question(sentence, sentence_cues, text)
-            asked_from = (
-                question_start(sentence, sentence_cues, segment_bounds(sentence, sentence_cues, dashes=True), context.question_words)
-                if question else sentence.end
-            )
-            for mention in mentions:
-                asked = question and mention.start >= asked_from
-                claim = _claim_for(
-                    mention, sentence, text.strip(), sentence_cues, segments, following, asked, sentence_experiencer, context
-                )
-                if claim is not None:
-                    claims.append(claim)
+            claims.extend(_sentence_claims(index, sentences, mentions_by_sentence, cues_by_sentence, sentence_experiencer, context))
         if sentence_experiencer != "general":
             previous_experiencer = sentence_experiencer
     return resolve_lent_conflicts(claims)
+
+
+class SentenceCues:
+    """A sentence's cues, and the few kinds the rules look for in every mention's segment, picked
+    out once per sentence (in the sentence's order, so the first found is the same)."""
+
+    __slots__ = ("all", "negations", "hedges", "persons", "about_condition", "free")
+
+    def __init__(self, cues: list[Marked], mentions: list[Marked], segments: list[tuple[int, int]]) -> None:
+        self.all = cues
+        self.negations = [c for c in cues if c.label_ == "negation"]
+        self.hedges = [c for c in cues if c.label_ == "hedge"]
+        self.persons = [c for c in cues if c.label_ in PERSON_LABELS]
+        self.about_condition = any(c.label_ == "condition" for c in cues)
+        # Whether each cue's segment names no concept: the same for every mention of the sentence.
+        self.free = cues_in_free_segments(mentions, segments, cues)
+
+
+def _sentence_claims(
+    index: int,
+    sentences: list[Sentence],
+    mentions_by_sentence: list[list[Marked]],
+    cues_by_sentence: list[list[Marked]],
+    sentence_experiencer: str,
+    context: ClaimContext,
+) -> list[Claim]:
+    """The claims of the mentions of sentence ``index``; what is the same for all of them is worked out once."""
+    sentence, mentions, sentence_cues = sentences[index], mentions_by_sentence[index], cues_by_sentence[index]
+    text = sentence.text
+    following = following_context(index, sentences, mentions_by_sentence, cues_by_sentence)
+    segments = segment_bounds(sentence, sentence_cues)
+    question = is_question(sentence, sentence_cues, text)
+    asked_from = (
+        question_start(sentence, sentence_cues, segment_bounds(sentence, sentence_cues, dashes=True), context.question_words)
+        if question else sentence.end
+    )
+    picked = SentenceCues(sentence_cues, concepts_near(mentions[0]), segments)
+    place = _SentencePlace(text.strip(), sentence.start_char, sentence.end_char)
+    claims = []
+    for mention in mentions:
+        asked = question and mention.start >= asked_from
+        claim = _claim_for(mention, sentence, place, picked, segments, following, asked, sentence_experiencer, context)
+        if claim is not None:
+            claims.append(claim)
+    return claims
+
+
+class _SentencePlace:
+    """What every claim of a sentence repeats: its stripped text and character bounds."""
+
+    __slots__ = ("text", "start_char", "end_char")
+
+    def __init__(self, text: str, start_char: int, end_char: int) -> None:
+        self.text, self.start_char, self.end_char = text, start_char, end_char
 
 
 def resolve_lent_conflicts(claims: list[Claim]) -> list[Claim]:
@@ -205,19 +248,18 @@ def _about_another_complaint(mention: Marked, sentence: Sentence, cues: list[Mar
 def _claim_for(
     mention: Marked,
     sentence: Sentence,
-    sentence_text: str,
-    sentence_cues: list[Marked],
+    place: _SentencePlace,
+    cues: SentenceCues,
     segments: list[tuple[int, int]],
     following: list[Marked],
     question: bool,
     sentence_experiencer: str,
     context: ClaimContext,
-    free_cues: list[tuple[Marked, bool]] | None = None,
 ) -> Claim | None:
     segment = segment_of(mention, segments)
-    negation = negation_cue(mention, segment, sentence_cues)
+    negation = negation_cue(mention, segment, cues.negations) if cues.negations else None
     attached = attached_cues(
-        mention, segment, segments, sentence_cues, sentence, following, negated=negation is not None, free_cues=free_cues
+        mention, segment, segments, cues.all, sentence, following, negated=negation is not None, free_cues=cues.free
     )
     decision = decide_role(
         mention, attached, question, context, negated=negation is not None, advice=sentence_experiencer == "general",
@@ -229,15 +271,16 @@ def _claim_for(
             decision = Decision("trigger", "worsened", "treated_cause", decision.cues)
         else:
             decision = Decision("mention", "unclear", "condition_not_remedy", decision.cues)
-    if decision.role != "mention" and _about_another_complaint(mention, sentence, sentence_cues, context):
+    if decision.role != "mention" and not cues.about_condition and _about_another_complaint(mention, sentence, cues.all, context):
         decision = Decision("mention", "unclear", "about_another_complaint", decision.cues)
     if mention.discovered and decision.rule in WEAK_RULES:
         return None
     if decision.role == "mention" and (mention.entry in context.ambiguous or mention.discovered):
         return None
-    hedge = hedge_cue(mention, segment, sentence_cues) or next((c for c in attached if c.label_ == "hedge"), None)
-    experiencer, person_cue = experiencer_of_mention(mention, segment, sentence_cues, sentence_experiencer)
+    hedge = hedge_cue(mention, segment, cues.hedges) or next((c for c in attached if c.label_ == "hedge"), None)
+    experiencer, person_cue = experiencer_of_mention(mention, segment, cues.persons, sentence_experiencer)
     used = [*decision.cues, *(c for c in (negation, hedge, person_cue) if c is not None)]
+    lent = decision.lent_by_other_sentences(sentence)
     return Claim(
         concept=mention.concept,
         category=mention.label_,
@@ -251,16 +294,25 @@ def _claim_for(
         start=mention.start_char,
         end=mention.end_char,
         surface=mention.text,
-        sentence=sentence_text,
-        rule=decision.rule + (LENT_SUFFIX if decision.lent_by_other_sentences(sentence) else ""),
-        # dict.fromkeys, not set: spans that start together keep the order the rules named them in,
-        # where a set would order them by memory address (different from run to run).
-        cues="; ".join(f"{c.label_}: {c.text}" for c in sorted(dict.fromkeys(used), key=lambda c: c.start)),
+        sentence=place.text,
+        rule=decision.rule + LENT_SUFFIX if lent else decision.rule,
+        cues=_cue_list(used),
         discovered=bool(mention.discovered),
         match_rule=mention.match_rule,
-        lent=decision.lent_by_other_sentences(sentence),
-        sentence_start=sentence.start_char,
-        sentence_end=sentence.end_char,
+        lent=lent,
+        sentence_start=place.start_char,
+        sentence_end=place.end_char,
     )
 
 
+def _cue_list(used: list[Marked]) -> str:
+    """"label: text" of the cues behind a decision, in text order, each once."""
+    if not used:
+        return ""
+    # dict.fromkeys, not set: spans that start together keep the order the rules named them in,
+    # where a set would order them by memory address (different from run to run).
+    return "; ".join(f"{c.label_}: {c.text}" for c in sorted(dict.fromkeys(used), key=_start))
+
+
+def _start(span: Marked) -> int:
+    return span.start
