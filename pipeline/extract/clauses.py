@@ -8,7 +8,7 @@ when those name no concept ("I take X daily. It really helps.").
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 
 from pipeline.extract.doc_state import Marked, Sentence, concepts_near, inside
@@ -62,14 +62,14 @@ def attached_cues(
     sentence: Sentence,
     following: list[Marked],
     negated: bool = False,
-    free_cues: list[tuple[Marked, bool]] | None = None,
+    free_cues: Callable[[], list[tuple[Marked, bool]]] | None = None,
 ) -> list[Marked]:
     """The cues that speak about ``mention``: its segment's, else borrowed ones.
 
     A segment without an effect cue borrows the effect cues of segments in the same
     sentence that name no concept, and then outcome cues from the next sentences.
-    ``free_cues`` (from :func:`cues_in_free_segments`, the same for every mention of the
-    sentence) saves working that out again.
+    ``free_cues`` (giving what :func:`cues_in_free_segments` gives, the same for every mention of
+    the sentence) saves working that out again.
     """
     start, end = segment
     mentions = [m for m in concepts_near(mention) if start <= m.start < end]
@@ -96,13 +96,12 @@ def attached_cues(
 
 def _free(
     mention: Marked, segment: tuple[int, int], segments: list[tuple[int, int]], sentence_cues: list[Marked],
-    free_cues: list[tuple[Marked, bool]] | None,
+    free_cues: Callable[[], list[tuple[Marked, bool]]] | None,
 ) -> list[Marked]:
     """Cues outside the mention's segment, in segments that name no concept."""
     start, end = segment
-    if free_cues is None:
-        free_cues = cues_in_free_segments(concepts_near(mention), segments, sentence_cues)
-    return [c for c, free_segment in free_cues if free_segment and not (start <= c.start and c.end <= end)]
+    free = cues_in_free_segments(concepts_near(mention), segments, sentence_cues) if free_cues is None else free_cues()
+    return [c for c, free_segment in free if free_segment and not (start <= c.start and c.end <= end)]
 
 def _acts_on(mention: Marked, cues: list[Marked], mentions: list[Marked]) -> bool:
     """Later sentences' outcomes belong to a mention that something is done with (taken,
@@ -133,15 +132,15 @@ def _only_separators(words: Words, start: int, end: int) -> bool:
             return False
     return True
 
-def _segment_has_concept(segment: tuple[int, int], concept_tokens: set[int]) -> bool:
-    return any(segment[0] <= i < segment[1] for i in concept_tokens)
-
 def cues_in_free_segments(
     mentions: list[Marked], segments: list[tuple[int, int]], sentence_cues: list[Marked]
 ) -> list[tuple[Marked, bool]]:
     """Each cue of the sentence, and whether its segment names no concept (it may lend its cues)."""
-    concept_tokens = {i for span in mentions for i in range(span.start, span.end)}
-    free = {segment: not _segment_has_concept(segment, concept_tokens) for segment in segments}
+    # A mention's tokens fall in a segment when the two token ranges overlap.
+    free = {
+        segment: not any(m.start < segment[1] and segment[0] < m.end for m in mentions)
+        for segment in segments
+    }
     return [(c, free[segment_of(c, segments)]) for c in sentence_cues]
 
 def following_context(index: int, sentences: list[Sentence], mentions: list[list[Marked]], cues: list[list[Marked]]) -> list[Marked]:

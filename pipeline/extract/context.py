@@ -151,16 +151,24 @@ class SentenceCues:
     """A sentence's cues, and the few kinds the rules look for in every mention's segment, picked
     out once per sentence (in the sentence's order, so the first found is the same)."""
 
-    __slots__ = ("all", "negations", "hedges", "persons", "about_condition", "free")
+    __slots__ = ("all", "negations", "hedges", "persons", "about_condition", "_mentions", "_segments", "_free")
 
     def __init__(self, cues: list[Marked], mentions: list[Marked], segments: list[tuple[int, int]]) -> None:
         self.all = cues
-        self.negations = [c for c in cues if c.label_ == "negation"]
-        self.hedges = [c for c in cues if c.label_ == "hedge"]
-        self.persons = [c for c in cues if c.label_ in PERSON_LABELS]
-        self.about_condition = any(c.label_ == "condition" for c in cues)
-        # Whether each cue's segment names no concept: the same for every mention of the sentence.
-        self.free = cues_in_free_segments(mentions, segments, cues)
+        labels = {c.label_ for c in cues}
+        self.negations = [c for c in cues if c.label_ == "negation"] if "negation" in labels else []
+        self.hedges = [c for c in cues if c.label_ == "hedge"] if "hedge" in labels else []
+        self.persons = [c for c in cues if c.label_ in PERSON_LABELS] if not labels.isdisjoint(PERSON_LABELS) else []
+        self.about_condition = "condition" in labels
+        self._mentions, self._segments = mentions, segments
+        self._free: list[tuple[Marked, bool]] | None = None
+
+    def free(self) -> list[tuple[Marked, bool]]:
+        """Each cue, and whether its segment names no concept: the same for every mention of the
+        sentence, worked out when the first mention needs it."""
+        if self._free is None:
+            self._free = cues_in_free_segments(self._mentions, self._segments, self.all)
+        return self._free
 
 
 def _sentence_claims(
