@@ -73,6 +73,8 @@ class ConceptMatcher:
         known = {word for phrase in phrases for word in phrase.split()} | _ordinary_words()
         self.known_words = frozenset(strings.add(w) for w in known)
         self.dose_units = frozenset(strings.add(w) for w in DOSE_UNITS)
+        self.token_kinds: dict[int, int] = {}  # by orth hash, see token_kinds
+        self.dictionary_hits: dict[tuple, tuple | None] = {}  # see _dictionary_hit
 
     def __call__(self, doc: Doc) -> Doc:
         words = words_of(doc)
@@ -110,11 +112,12 @@ def find_concept_marks(doc: Doc, matcher: ConceptMatcher, words: Words) -> list[
     values = _Values(words)
     candidates = list(_lexicon_spans(doc, matcher, values))
     if matcher.drugs is not None or matcher.spelling is not None:
+        kinds = token_kinds(words, matcher)
         if matcher.drugs is not None:
-            candidates.extend(_dictionary_spans(words, matcher, values))
+            candidates.extend(_dictionary_spans(words, matcher, values, kinds))
         if matcher.spelling is not None:
             taken = {i for start, end, _, _ in candidates for i in range(start, end)}
-            candidates.extend(_misspelt_spans(words, matcher, taken, values))
+            candidates.extend(_misspelt_spans(words, matcher, taken, values, kinds))
     if candidates:
         blocked = {i for _, start, end in matcher.blockers(doc) for i in range(start, end)}
         if blocked:
@@ -127,6 +130,39 @@ def find_concept_marks(doc: Doc, matcher: ConceptMatcher, words: Words) -> list[
         concept, entry, rule = shared[key]
         marks.append(Marked(words, start, end, label, concept, entry, False, rule))
     return marks
+
+
+# What a word can be for the dictionary and spelling rules (bit flags; they depend only on the word).
+NAMED_UNKNOWN = 1  # an unknown word written like a name (Title or UPPER case): a misspelt medicine?
+PLAIN_UNKNOWN = 2  # an unknown lower-case word: a misspelt medicine only when a dose follows
+DOSE = 4  # a number or a dose unit
+DRUG_START = 8  # the first word of some drug dictionary name
+_KINDS_LIMIT = 500_000
+
+
+def token_kinds(words: Words, matcher: ConceptMatcher) -> list[int]:
+    """For every token, its word's kind bits, looked up once per distinct word (cached in ``matcher``)."""
+    kinds = matcher.token_kinds
+    if len(kinds) > _KINDS_LIMIT:
+        kinds.clear()
+    try:
+        return [kinds[orth] for orth in words.orth_ids]
+    except KeyError:
+        return [kinds[orth] if orth in kinds else _word_kind(matcher, orth, row) for orth, row in zip(words.orth_ids, words.rows)]
+
+
+def _word_kind(matcher: ConceptMatcher, orth: int, row: tuple) -> int:
+    kind = 0
+    if row[ROW_IS_ALPHA] and row[ROW_LOWER_ID] not in matcher.known_words:
+        # lower-case words are too often ordinary words ("starting" is not "statin")
+        named = row[ROW_IS_TITLE] or row[ROW_IS_UPPER] or row[ROW_LENGTH] >= _NEVER_LONG_ENOUGH
+        kind |= NAMED_UNKNOWN if named else PLAIN_UNKNOWN
+    if row[ROW_LIKE_NUM] or row[ROW_LOWER_ID] in matcher.dose_units:
+        kind |= DOSE
+    if row[ROW_LOWER_ID] in matcher.drug_lengths:
+        kind |= DRUG_START
+    matcher.token_kinds[orth] = kind
+    return kind
 
 
 def _longest_first(candidates: list[tuple]) -> list[tuple]:
@@ -152,23 +188,47 @@ def _lexicon_spans(doc: Doc, matcher: ConceptMatcher, values: _Values) -> Iterab
         yield _candidate(values, start, end, matcher.lexicon, entry, "lexicon")
 
 
-def _dictionary_spans(words: Words, matcher: ConceptMatcher, values: _Values) -> Iterable[tuple]:
-    drugs, lengths_of = matcher.drugs, matcher.drug_lengths
-    lower_ids = words.lower_ids
-    size = len(lower_ids)
-    for i in [i for i, lower in enumerate(lower_ids) if lower in lengths_of]:
-        lengths = [length for length in lengths_of[lower_ids[i]] if i + length <= size]
-        if not lengths:
-            continue
-        phrases = _phrases_from(words, i, max(lengths))
-        for length in lengths:
-            generic = drugs.lookup(phrases[length - 1])
-            if generic:
-                if length == 1 and not _looks_like_a_drug_name(words, i, matcher.dose_units):
-                    break
-                entry = generic if generic in matcher.lexicon.concepts else ""
-                yield _candidate(values, i, i + length, matcher.lexicon, entry, "drug-dictionary", generic)
-                break
+def _dictionary_spans(words: Words, matcher: ConceptMatcher, values: _Values, kinds: list[int]) -> Iterable[tuple]:
+    for i in [i for i, kind in enumerate(kinds) if kind & DRUG_START]:
+        hit = _dictionary_hit(words, matcher, i)
+        if hit is not None:
+            length, entry, generic = hit
+            yield _candidate(values, i, i + length, matcher.lexicon, entry, "drug-dictionary", generic)
+
+
+_HITS_LIMIT = 200_000
+
+
+def _dictionary_hit(words: Words, matcher: ConceptMatcher, i: int) -> tuple[int, str, str] | None:
+    """``(length, entry, generic)`` of the dictionary name that starts at token ``i``, or None.
+
+    The answer depends only on the next few words and the spaces between them (the longest name
+    that can start with this word), so it is worked out once per such stretch of text.
+    """
+    longest = matcher.drug_lengths[words.lower_ids[i]][0]
+    key = (tuple(words.orth_ids[i : i + longest]), tuple(words.space[i : i + longest - 1]))
+    hits = matcher.dictionary_hits
+    if key not in hits:
+        if len(hits) > _HITS_LIMIT:
+            hits.clear()
+        hits[key] = _find_dictionary_hit(words, matcher, i)
+    return hits[key]
+
+
+def _find_dictionary_hit(words: Words, matcher: ConceptMatcher, i: int) -> tuple[int, str, str] | None:
+    drugs = matcher.drugs
+    lengths = [length for length in matcher.drug_lengths[words.lower_ids[i]] if i + length <= len(words.orth_ids)]
+    if not lengths:
+        return None
+    phrases = _phrases_from(words, i, max(lengths))
+    for length in lengths:
+        generic = drugs.lookup(phrases[length - 1])
+        if generic:
+            if length == 1 and not _looks_like_a_drug_name(words, i, matcher.dose_units):
+                return None
+            entry = generic if generic in matcher.lexicon.concepts else ""
+            return length, entry, generic
+    return None
 
 
 def _phrases_from(words: Words, start: int, longest: int) -> list[str]:
@@ -183,15 +243,15 @@ def _phrases_from(words: Words, start: int, longest: int) -> list[str]:
     return phrases
 
 
-def _misspelt_spans(words: Words, matcher: ConceptMatcher, taken: set[int], values: _Values) -> Iterable[tuple]:
-    known, dose_units, rows = matcher.known_words, matcher.dose_units, words.rows
-    for i, row in enumerate(rows):
-        if not row[ROW_IS_ALPHA] or row[ROW_LOWER_ID] in known or i in taken:
+def _misspelt_spans(words: Words, matcher: ConceptMatcher, taken: set[int], values: _Values, kinds: list[int]) -> Iterable[tuple]:
+    last = len(kinds) - 1
+    # Unknown words written like a name, or followed by a number or dose unit ("Amiodaron 200", "Hydrochlrothia mg").
+    spelt = [i for i, kind in enumerate(kinds) if kind & NAMED_UNKNOWN or kind & PLAIN_UNKNOWN and i < last and kinds[i + 1] & DOSE]
+    rows = words.rows
+    for i in spelt:
+        if i in taken:
             continue
-        # lower-case words are too often ordinary words ("starting" is not "statin")
-        if not (row[ROW_IS_TITLE] or row[ROW_IS_UPPER] or row[ROW_LENGTH] >= _NEVER_LONG_ENOUGH) and not _dosed(rows, i, dose_units):
-            continue
-        entry = matcher.spelling.match(row[ROW_TEXT].lower())  # words.phrase(i, i + 1)
+        entry = matcher.spelling.match(rows[i][ROW_TEXT].lower())  # words.phrase(i, i + 1)
         if entry:
             yield _candidate(values, i, i + 1, matcher.lexicon, entry, "fuzzy")
 
