@@ -106,8 +106,8 @@ def window_matches(lowers: list[int], windows: dict[int, list[tuple]]) -> list[t
     ``windows`` indexed by first word (:func:`windows_by_first`)."""
     found = []
     size = len(lowers)
-    for start, word in enumerate(lowers):
-        for label, _, then, last, gap, blockers in windows.get(word, ()):
+    for start in [i for i, word in enumerate(lowers) if word in windows]:
+        for label, _, then, last, gap, blockers in windows[lowers[start]]:
             position = start + 1
             if then:
                 if position >= size or lowers[position] not in then:

@@ -19,7 +19,18 @@ from pipeline.extract.cue_matcher import SPAN_KEY as CUE_KEY
 from pipeline.extract.cues import CueSet, cached_cues
 from pipeline.extract.doc_state import Marked, keep_marked, marked_spans, sentences_of
 from pipeline.extract.extensions import register_extensions
-from pipeline.extract.words import Words, words_of
+from pipeline.extract.words import (
+    ROW_IS_ALPHA,
+    ROW_IS_PUNCT,
+    ROW_IS_SPACE,
+    ROW_LIKE_EMAIL,
+    ROW_LIKE_NUM,
+    ROW_LIKE_URL,
+    ROW_LOWER,
+    ROW_TEXT,
+    Words,
+    words_of,
+)
 
 MAX_PHRASE_TOKENS = 4
 QUANTITY_LINKS = frozenset({"of", "af", "o'"})
@@ -78,7 +89,7 @@ def discover_phrases(words: Words, cues: list[Marked], known: list[Marked], find
         candidate = None
         if any(start <= cue.start and cue.end < end for start, end in longer_claims):
             continue  # "take" in "take care of" is part of a claim phrase, not a lead-in
-        if cue.label_ == "discovery_lead" and (starts[cue.start] in claim_sentences or cue.text.lower() in CREDITING_LEADS):
+        if cue.label_ == "discovery_lead" and (starts[cue.start] in claim_sentences or _crediting(cue)):
             candidate = _phrase_after(words, cue.end, stop_words, cue_words)
         elif cue.label_ in TRAILING_CUES and words.lower[cue.start] in finder.claim_verbs:
             candidate = _phrase_before(words, cue.start, stop_words, cue_words)
@@ -88,6 +99,11 @@ def discover_phrases(words: Words, cues: list[Marked], known: list[Marked], find
             continue
         seen.add(candidate)
         yield _discovered(words, candidate[0], candidate[1], cue)
+
+
+def _crediting(cue: Marked) -> bool:
+    """A lead that credits what follows ("thanks to"); those are two words, and no token holds a space."""
+    return cue.end - cue.start == 2 and cue.text.lower() in CREDITING_LEADS
 
 
 def _phrase_after(words: Words, start: int, stop_words: frozenset[str], cue_words: frozenset[str]) -> tuple[int, int] | None:
@@ -112,15 +128,16 @@ def _phrase_before(words: Words, end: int, stop_words: frozenset[str], cue_words
 
 def _phrase_token(words: Words, i: int, stop_words: frozenset[str], cue_words: frozenset[str], inside: bool) -> bool:
     """Can token ``i`` be part of a discovered noun phrase?"""
-    text = words.orth[i]
-    if words.is_space[i] or words.is_punct[i] and text not in {"'s", "-", "&"}:
+    row = words.rows[i]  # one token's attributes: no need to make whole-Doc columns for a few tokens
+    text = row[ROW_TEXT]
+    if row[ROW_IS_SPACE] or row[ROW_IS_PUNCT] and text not in {"'s", "-", "&"}:
         return False
-    if words.like_num[i] or words.like_url[i] or words.like_email[i]:
+    if row[ROW_LIKE_NUM] or row[ROW_LIKE_URL] or row[ROW_LIKE_EMAIL]:
         return False
     if text == "'s":
         return inside
-    lower = words.lower[i]
-    return lower not in stop_words and lower not in cue_words and bool(words.is_alpha[i] or "-" in text)
+    lower = row[ROW_LOWER]
+    return lower not in stop_words and lower not in cue_words and bool(row[ROW_IS_ALPHA] or "-" in text)
 
 
 def _trimmed(words: Words, start: int, end: int, stop_words: frozenset[str]) -> tuple[int, int] | None:
