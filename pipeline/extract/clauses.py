@@ -8,6 +8,7 @@ when those name no concept ("I take X daily. It really helps.").
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Callable, Iterable
 
 
@@ -38,6 +39,9 @@ THIRD_PERSON = frozenset({"she", "he", "they", "her", "his", "him", "their"})
 ADDRESSEES = SUBJECT_PRONOUNS | {"anyone", "anybody"}
 
 CLAUSE_PUNCT = frozenset({";", ":", "!", "?", "—", "–", "...", "--"})
+
+# The only tokens that can end a clause (the others are skipped over).
+BREAKING_TEXTS = CLAUSE_PUNCT | {",", "-"}
 
 SOFT_CLAUSE_OPENERS = frozenset({"and", "so", "then", "which", "because", "as", "now"})
 
@@ -180,7 +184,8 @@ def segment_bounds(sentence: Sentence, cues: Iterable[Marked], *, dashes: bool =
     words = sentence.words
     texts, lower, space = words.orth, words.lower, words.space
     breaks = {c.start for c in cues if c.label_ == "contrast" and c.start > sentence.start}
-    for i in range(sentence.start, sentence.end):
+    marks = words.positions_of(BREAKING_TEXTS)
+    for i in marks[bisect_left(marks, sentence.start) : bisect_left(marks, sentence.end)]:
         text = texts[i]
         spaced_dash = dashes and text == "-" and space[i] and i > 0 and space[i - 1]
         if (text in CLAUSE_PUNCT or spaced_dash) and i + 1 < sentence.end:

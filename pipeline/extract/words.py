@@ -92,6 +92,7 @@ class Words:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self._sentence_starts: list[int] | None = None
+        self._positions: dict[frozenset[str], list[int]] = {}
         # Set by the claim rules while they run (see ``context.decide_claims``).
         self.concepts_by_sentence: dict[int, list] = {}
         self.about_cramps = False
@@ -136,6 +137,13 @@ class Words:
         """The lower-cased text of tokens ``start:end``, single spaces where the text had space."""
         orth, space = self.orth, self.space
         return "".join([orth[i] + (" " if space[i] and i < end - 1 else "") for i in range(start, end)]).lower()
+
+    def positions_of(self, texts: frozenset[str]) -> list[int]:
+        """The positions of the tokens whose text is one of ``texts``, in order (kept per set)."""
+        found = self._positions.get(texts)
+        if found is None:
+            found = self._positions[texts] = [i for i, text in enumerate(self.orth) if text in texts]
+        return found
 
     @property
     def sentence_starts(self) -> list[int]:
