@@ -96,9 +96,32 @@ def find_cue_triples(
     found = {(start, end, strings[match_id]) for match_id, start, end in matches}
     if windows and lowers:
         found.update(window_matches(lowers, windows))
-    spans = sorted(found)
-    covered = _longest_competing_cover(spans)
-    return [s for s in spans if s[2] not in COMPETING or not _inside_longer(s, covered)]
+    return without_covered_competitors(sorted(found))
+
+
+def without_covered_competitors(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """``spans`` (sorted) less the competing cues that lie inside a longer competing cue.
+
+    A cue lies inside a longer one when that one starts before it and reaches its end, or starts
+    with it and ends later; one pass, keeping how far the competing cues started so far reach.
+    """
+    longest: dict[int, int] = {}  # start -> end of the longest competing cue starting there
+    for start, end, label in spans:
+        if label in COMPETING and end > longest.get(start, start):
+            longest[start] = end
+    kept = []
+    reach = -1  # the furthest end of the competing cues that start before the current start
+    current = None
+    for span in spans:
+        start, end, label = span
+        if start != current:
+            if current in longest and longest[current] > reach:
+                reach = longest[current]
+            current = start
+        if label in COMPETING and (reach >= end or longest[start] > end):
+            continue
+        kept.append(span)
+    return kept
 
 
 def window_matches(lowers: list[int], windows: dict[int, list[tuple]]) -> list[tuple[int, int, str]]:
@@ -120,22 +143,3 @@ def window_matches(lowers: list[int], windows: dict[int, list[tuple]]) -> list[t
                 if lowers[index] in blockers:
                     break
     return found
-
-
-def _longest_competing_cover(spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
-    """For every start token, the longest competing cue starting there."""
-    longest: dict[int, int] = {}
-    for start, end, label in spans:
-        if label in COMPETING and end > longest.get(start, start):
-            longest[start] = end
-    return sorted(longest.items())
-
-
-def _inside_longer(span: tuple[int, int, str], covers: list[tuple[int, int]]) -> bool:
-    start, end, _ = span
-    for cover_start, cover_end in covers:
-        if cover_start > start:
-            break
-        if end <= cover_end and cover_end - cover_start > end - start:
-            return True
-    return False
