@@ -26,6 +26,9 @@ from pipeline.flag.stage import empty_flags_table
 from pipeline.io.streams import TableWriter, iter_frames, rechunk, table_columns, table_path
 
 Progress = Optional[Callable[[int], None]]
+#: Called with each partition's comments and the rows written for them, in partition order, as
+#: they are written (the cache stores them as they come: see :mod:`pipeline.cache.tables`).
+PartitionRows = Optional[Callable[[pd.DataFrame, pd.DataFrame], None]]
 
 
 @dataclass
@@ -56,7 +59,7 @@ def count_rows(path: Path) -> int:
 
 def extract_table(
     folder: Path, fmt: str, settings: ExtractSettings, executor: Executor, *,
-    partition_size: int = PARTITION_SIZE, progress: Progress = None,
+    partition_size: int = PARTITION_SIZE, progress: Progress = None, on_partition: PartitionRows = None,
 ) -> ExtractSummary:
     """Read ``folder``'s comments table, write its claims table (as
     :func:`pipeline.extract.stage.extract_claims` would make it)."""
@@ -72,8 +75,10 @@ def extract_table(
     summary = ExtractSummary()
     with TableWriter(folder, "claims", fmt, empty_claims_table()) as writer:
         for number, ((partition, _, _), extracted) in enumerate(executor.map_ordered(extract_partition, calls)):
-            claims = linker.finish(number, partition, extracted)
-            writer.write(claims[CLAIM_COLUMNS])
+            claims = linker.finish(number, partition, extracted)[CLAIM_COLUMNS]
+            writer.write(claims)
+            if on_partition is not None:
+                on_partition(partition, claims)
             add_extract_counts(summary, len(partition), claims)
             if progress is not None:
                 progress(summary.comments)
@@ -90,7 +95,7 @@ def add_extract_counts(summary: ExtractSummary, comments: int, claims: pd.DataFr
 
 def flag_table(
     folder: Path, fmt: str, settings: FlagSettings, executor: Executor, *,
-    partition_size: int = PARTITION_SIZE, progress: Progress = None,
+    partition_size: int = PARTITION_SIZE, progress: Progress = None, on_partition: PartitionRows = None,
 ) -> FlagSummary:
     """Read ``folder``'s comments and claims tables, write its flags table (as
     :func:`pipeline.flag.stage.flag_comments` would make it)."""
@@ -106,7 +111,10 @@ def flag_table(
     summary = FlagSummary()
     with TableWriter(folder, "flags", fmt, empty_flags_table()) as writer:
         for (comments, _, _), flags in executor.map_ordered(flag_partition, calls):
-            writer.write(flags[FLAG_COLUMNS])
+            flags = flags[FLAG_COLUMNS]
+            writer.write(flags)
+            if on_partition is not None:
+                on_partition(comments, flags)
             summary.comments += len(comments)
             summary.flags += len(flags)
             summary.severities.update(flags["severity"].astype(str))

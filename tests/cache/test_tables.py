@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.cache.store import ShardStore
 from pipeline.cache.tables import extract_table_cached, flag_table_cached
 from pipeline.engine.executors import InProcess
 from pipeline.engine.settings import ExtractSettings, FlagSettings
@@ -86,3 +87,50 @@ def test_a_text_seen_twice_in_one_run_is_stored_once(tmp_path, store_for):
     store = store_for("extract")
     keys = [key for shard in store.shards() for key in store.shard_keys(shard, ["rows"])]
     assert len(keys) == len(set(keys)) == len(corpus(extra=[SECOND_COPY])) - 1
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_a_warm_run_is_served_entirely_by_what_the_cold_run_stored(tmp_path, store_for, fmt):
+    comments = corpus(extra=[SECOND_COPY])
+    for run in ("cold", "warm"):
+        folder = folder_with(tmp_path / run, comments)
+        _, extract_served = extract_table_cached(
+            folder, fmt, ExtractSettings(), InProcess(), store_for("extract"), partition_size=PARTITION)
+        _, flag_served = flag_table_cached(folder, fmt, FlagSettings(), InProcess(), store_for("flag"), partition_size=PARTITION)
+    assert (extract_served, flag_served) == (len(comments), len(comments))
+    expected = folder_with(tmp_path / "uncached", comments)
+    extract_table(expected, fmt, ExtractSettings(), InProcess(), partition_size=PARTITION)
+    flag_table(expected, fmt, FlagSettings(), InProcess(), partition_size=PARTITION)
+    for name in ("claims", "flags"):
+        assert (tmp_path / "warm" / f"{name}.{fmt}").read_bytes() == (expected / f"{name}.{fmt}").read_bytes()
+        assert (tmp_path / "cold" / f"{name}.{fmt}").read_bytes() == (expected / f"{name}.{fmt}").read_bytes()
+
+
+def test_a_cold_run_stores_what_a_run_with_misses_stores(tmp_path, store_for):
+    """A cold run stores the engine's rows as they come; a run that holds one key goes through the
+    scratch folder: both store the same rows, with the same types, under the same keys."""
+    comments = corpus(extra=[SECOND_COPY])
+    cached(tmp_path / "cold", comments, store_for)
+    seeded = lambda stage: ShardStore(tmp_path / "seeded", stage, "v1")  # noqa: E731
+    cached(tmp_path / "seed", comments[comments["comment_id"] == "c-calf"].reset_index(drop=True), seeded)
+    cached(tmp_path / "mixed", comments, seeded)
+    for stage in ("extract", "flag"):
+        cold, mixed = stored_rows(store_for(stage)), stored_rows(seeded(stage))
+        assert len(cold) > 0
+        pd.testing.assert_frame_equal(cold, mixed)
+
+
+def stored_rows(store) -> pd.DataFrame:
+    """Every row the store holds, by key (shards without rows left out: their types are not the rows')."""
+    tables = [store.read_shard(shard, ["rows"])["rows"] for shard in store.shards()]
+    rows = pd.concat([table for table in tables if len(table)], ignore_index=True)
+    return rows.sort_values("key", kind="stable").reset_index(drop=True)
+
+
+def test_a_cache_that_cannot_be_written_costs_the_cache_not_the_run(tmp_path, store_for):
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "extract").write_text("not a folder")  # every shard fails to be written
+    tables, extract_served, _ = cached(tmp_path / "run", corpus(), store_for)
+    assert tables == uncached(tmp_path / "uncached", corpus())
+    assert extract_served == 0 and store_for.warnings
+    assert not store_for("extract").shards()

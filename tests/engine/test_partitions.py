@@ -112,3 +112,21 @@ def test_flag_accepts_a_claims_table_in_any_order(tmp_path, thread, reorder, in_
     assert claims_follow_comments(folder / "comments.parquet", folder / "claims.parquet", 3) is in_order
     flag_table(folder, "parquet", FlagSettings(), InProcess(), partition_size=3)
     assert same_table(folder, expected, "flags")
+
+
+@pytest.mark.parametrize("size", [1, 3, 100])
+@pytest.mark.parametrize("stage", ["extract", "flag"])
+def test_each_partition_and_its_rows_are_handed_on_as_they_are_written(tmp_path, thread, size, stage):
+    comments, claims = _flag_inputs(thread)
+    folder = table_folder(tmp_path / "parts", comments=comments, claims=claims)
+    seen: list[tuple[list[str], pd.DataFrame]] = []
+    run, name = (extract_table, "claims") if stage == "extract" else (flag_table, "flags")
+    run(folder, "parquet", ExtractSettings() if stage == "extract" else FlagSettings(), InProcess(),
+        partition_size=size, on_partition=lambda part, rows: seen.append((part["comment_id"].tolist(), rows)))
+    assert [ids for ids, _ in seen] == [comments["comment_id"].tolist()[at : at + size] for at in range(0, len(comments), size)]
+    for ids, rows in seen:
+        assert set(rows["comment_id"]) <= set(ids)
+    handed_on = pd.concat([rows for _, rows in seen], ignore_index=True)
+    written = read_table(folder, name)
+    assert len(handed_on) == len(written) > 0
+    assert handed_on.astype(str).equals(written[list(handed_on.columns)].astype(str))
