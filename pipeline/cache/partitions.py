@@ -3,6 +3,7 @@ and a view of it for one partition at a time."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -53,41 +54,100 @@ class KeyIndex:
         return np.where(found, self.places[at], -1)
 
 
+@dataclass(frozen=True)
+class _KeyedRows:
+    """Cached rows (with their ``key`` column) grouped by key, each key's rows in their stored
+    order, and where each key's rows start: what a gather takes slices from."""
+
+    table: pa.Table
+    keys: np.ndarray  # sorted, unique
+    starts: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, table: pa.Table) -> "_KeyedRows":
+        keys = _digests(table.column(KEY))
+        order = np.argsort(keys, kind="stable")
+        if len(order) and (order[1:] < order[:-1]).any():
+            table, keys = table.take(pa.array(order)), keys[order]
+        unique, starts, counts = np.unique(keys, return_index=True, return_counts=True)
+        return cls(table, unique, starts, counts)
+
+    def find(self, digests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each digest's rows start, and how many there are (0 for a key without rows)."""
+        if not len(self.keys):
+            return np.zeros(len(digests), dtype=np.int64), np.zeros(len(digests), dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.keys, digests), len(self.keys) - 1)
+        found = self.keys[at] == digests
+        return np.where(found, self.starts[at], 0), np.where(found, self.counts[at], 0)
+
+    def subset(self, digests: np.ndarray) -> "_KeyedRows":
+        starts, counts = self.find(digests)
+        return _KeyedRows.of(self.table.take(pa.array(_ranges(starts, counts))))
+
+
 class PartitionStore:
-    """The store as :func:`pipeline.cache.rows.cached_rows` sees it for one partition: ``load``
-    reads only the shards that hold the partition's keys (the last few read are kept), and
-    ``append`` writes one shard per partition.
+    """The store as the partitions of a run see it, one partition after the other: ``rows``
+    gathers the cached rows of a partition's keys, ``load`` serves
+    :func:`pipeline.cache.rows.cached_rows`, and ``append`` writes one shard per partition.
+
+    Shards are read whole as Arrow tables, and the last few read are kept: a partition's keys
+    mostly come from the shard its comments were stored in (or two, when comments were added
+    before them). A key more than one comment of the run has (``served_often``: the same text
+    twice) is served from wherever its first comment was stored, far from the later ones: its
+    rows are kept aside when its shard is first read, so a shard is not read again for every
+    partition that repeats one of its texts, which grew with the square of the corpus.
 
     Keys this run stores are never read back: every comment the index misses was computed in
     the scratch folder, so a later comment with the same key (the same text twice) takes its
     own computed rows, exactly what ``--no-cache`` gives it, and its key is not stored twice.
-    Reading those shards back cost one shard read per earlier partition that shared a key,
-    which grew with the square of the corpus."""
+    ``repeated``: the keys of missed comments that more than one comment has."""
 
-    def __init__(self, store: ShardStore, index: KeyIndex, repeated: set[bytes]) -> None:
+    def __init__(self, store: ShardStore, index: KeyIndex, repeated: set[bytes], served_often: np.ndarray) -> None:
         self.store, self.index, self.repeated = store, index, repeated
         self.stored: set[bytes] = set()
-        self._read: OrderedDict[Path, Optional[dict[str, pd.DataFrame]]] = OrderedDict()
+        self._read: OrderedDict[int, _KeyedRows] = OrderedDict()
+        self._often_by_shard = _by_place(served_often, index.find(served_often))
+        self._kept: dict[bytes, tuple[_KeyedRows, int, int]] = {}
 
     @property
     def version(self) -> str:
         return self.store.version
 
+    def rows(self, digests: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+        """The cached rows of each digest, in the order of ``digests`` (a digest given twice, its
+        rows twice), with their ``key`` column; and how many rows each digest has (0 for one the
+        store does not hold)."""
+        places = self.index.find(digests)
+        kept = np.fromiter((digest in self._kept for digest in digests.tolist()), dtype=bool, count=len(digests))
+        sources: list[_KeyedRows] = []
+        numbers: dict[int, int] = {}
+        table_of = np.zeros(len(digests), dtype=np.int64)
+        starts = np.zeros(len(digests), dtype=np.int64)
+        counts = np.zeros(len(digests), dtype=np.int64)
+
+        def source(rows: _KeyedRows) -> int:
+            if id(rows) not in numbers:
+                numbers[id(rows)] = len(sources)
+                sources.append(rows)
+            return numbers[id(rows)]
+
+        for place in np.unique(places[(places >= 0) & ~kept]).tolist():
+            at = np.flatnonzero((places == place) & ~kept)
+            rows = self._shard(place)
+            starts[at], counts[at] = rows.find(digests[at])
+            table_of[at] = source(rows)
+        for row in np.flatnonzero(kept).tolist():
+            rows, starts[row], counts[row] = self._kept[digests[row]]
+            table_of[row] = source(rows)
+        return _gathered(sources, table_of, starts, counts), counts
+
     def load(self, keys: Iterable[str], parts: Iterable[str]) -> dict[str, pd.DataFrame | None]:
-        wanted = list(strings(keys))
-        places = self.index.find(np.array([key.encode("ascii") for key in wanted], dtype="S32"))
-        by_shard: dict[Path, set[str]] = {}
-        for key, place in zip(wanted, places.tolist()):
-            if place >= 0:
-                by_shard.setdefault(self.index.shards[place], set()).add(key)
-        found: dict[str, list[pd.DataFrame]] = {part: [] for part in [KEYS_PART, *parts]}
-        for shard, shard_keys in by_shard.items():
-            tables = self._shard(shard, [*parts])
-            if tables is None:
-                raise PipelineError(f"cache shard {shard} became unreadable during the run; run again to recompute it")
-            for part, table in tables.items():
-                found[part].append(table[member_of(table[KEY], shard_keys)])
-        return {part: pd.concat(tables, ignore_index=True) if tables else None for part, tables in found.items()}
+        wanted = np.unique(np.array(strings(keys), dtype="S32"))
+        held = wanted[self.index.holds(wanted)]
+        if not len(held):
+            return {KEYS_PART: None, **{part: None for part in parts}}
+        return {KEYS_PART: pd.DataFrame({KEY: held.astype("U32").tolist()}), ROWS_PART: self.rows(held)[0]}
 
     def append(self, parts: dict[str, pd.DataFrame], keys: Iterable[str]) -> Optional[Path]:
         keys = list(keys)
@@ -98,13 +158,67 @@ class PartitionStore:
         self.stored.update(key.encode("ascii") for key in keys if key.encode("ascii") in self.repeated)
         return self.store.append(parts, keys)
 
-    def _shard(self, shard: Path, parts: list[str]) -> Optional[dict[str, pd.DataFrame]]:
-        if shard not in self._read:
-            self._read[shard] = self.store.read_shard(shard, parts)
+    def _shard(self, place: int) -> _KeyedRows:
+        if place not in self._read:
+            self._read[place] = self._read_shard(place)
             while len(self._read) > _SHARDS_HELD:
                 self._read.popitem(last=False)
-        self._read.move_to_end(shard)
-        return self._read[shard]
+        self._read.move_to_end(place)
+        return self._read[place]
+
+    def _read_shard(self, place: int) -> _KeyedRows:
+        shard = self.index.shards[place]
+        handle = self.store.open_part(shard, ROWS_PART)
+        try:
+            table = handle.read() if handle is not None else None
+        except (OSError, pa.ArrowException, ValueError):
+            table = None
+        if table is None:
+            raise PipelineError(f"cache shard {shard} became unreadable during the run; run again to recompute it")
+        rows = _KeyedRows.of(table)
+        often = self._often_by_shard.pop(place, None)  # kept aside once, when the shard is first read
+        if often is not None:
+            kept = rows.subset(often)
+            starts, counts = kept.find(often)
+            self._kept.update(zip(often.tolist(), ((kept, s, c) for s, c in zip(starts.tolist(), counts.tolist()))))
+        return rows
+
+
+def _gathered(sources: list[_KeyedRows], table_of: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
+    """Rows ``starts[i]`` to ``starts[i] + counts[i]`` of ``sources[table_of[i]]``, for each ``i`` in turn."""
+    if not sources:
+        return pd.DataFrame(columns=[KEY])
+    offsets = np.cumsum([0, *(source.table.num_rows for source in sources)])[:-1]
+    taken = _ranges(offsets[table_of] + starts, counts)
+    try:
+        joined = pa.concat_tables([source.table for source in sources])
+    except pa.ArrowInvalid:  # shards written with other types (an old run): joined as pandas joins them
+        frames = [source.table.to_pandas() for source in sources]
+        return pd.concat(frames, ignore_index=True).take(taken).reset_index(drop=True)
+    return joined.take(pa.array(taken)).to_pandas()
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``starts[0] .. starts[0] + counts[0] - 1``, then the next range, and so on, in one array."""
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - counts), counts)
+
+
+def _by_place(digests: np.ndarray, places: np.ndarray) -> dict[int, np.ndarray]:
+    """The digests each shard (by number) serves, for those some shard serves."""
+    held = places >= 0
+    digests, places = digests[held], places[held]
+    order = np.argsort(places, kind="stable")
+    digests, places = digests[order], places[order]
+    cuts = np.flatnonzero(np.diff(places)) + 1
+    return {int(group[0]): chunk for group, chunk in zip(np.split(places, cuts), np.split(digests, cuts)) if len(group)}
+
+
+def _digests(keys: pa.ChunkedArray) -> np.ndarray:
+    return np.array(keys.to_pylist(), dtype="S32")
 
 
 class StoreAsWritten:

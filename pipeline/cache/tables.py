@@ -25,11 +25,11 @@ from typing import Callable, Iterator, Optional, Union
 import numpy as np
 import pandas as pd
 
-from pipeline.cache.keys import Keys, ancestors, extract_table_keys, flag_table_keys, repeated
+from pipeline.cache.keys import NO_KEY, Keys, ancestors, extract_table_keys, flag_table_keys, repeated
 from pipeline.cache.partitions import KeyIndex, PartitionStore, StoreAsWritten
 from pipeline.cache.rows import CachedRows, cached_rows
 from pipeline.cache.stages import extract_finish, flag_finish
-from pipeline.cache.store import ShardStore, member_of, strings, work_folder
+from pipeline.cache.store import KEY, ShardStore, member_of, strings, work_folder
 from pipeline.engine.executors import Executor
 from pipeline.engine.settings import PARTITION_SIZE, ExtractSettings, FlagSettings
 from pipeline.engine.stages import (
@@ -147,18 +147,46 @@ def _cached_table(
             stage.stage_input(staging, needed)
             stage.run(staging, _STAGING, None)
         computed = _computed_rows(staging / f"{stage.output}.{_STAGING}", source, needed, partition_size)
-        view = PartitionStore(store, index, repeated(keys.digests[missing]))
+        view = PartitionStore(store, index, repeated(keys.digests[missing]), _served_often(keys.digests[~missing]))
         served = 0
         with TableWriter(folder, stage.output, fmt, stage.empty()) as writer:
             start = 0
             for partition, rows in zip(rechunk(iter_frames(source, columns, partition_size), partition_size), computed):
                 digests = keys.digests[start : start + len(partition)]
+                all_held = not needed[start : start + len(partition)].any()
                 start += len(partition)
-                result = _partition_rows(partition, digests, rows, view, stage)
-                served += result.served
-                writer.write(result.table[stage.columns])
-                stage.count(summary, partition, result.table)
+                if all_held:
+                    table = _served_partition(partition, digests, view, stage)
+                    served += len(partition)
+                else:
+                    result = _partition_rows(partition, digests, rows, view, stage)
+                    table = result.table
+                    served += result.served
+                writer.write(table[stage.columns])
+                stage.count(summary, partition, table)
     return summary, served
+
+
+def _served_partition(partition: pd.DataFrame, digests: np.ndarray, view: PartitionStore, stage: _Stage) -> pd.DataFrame:
+    """The rows of a partition the cache serves whole: taken from the shards in comment order,
+    as :func:`pipeline.cache.rows.cached_rows` gives them without the merge, the sort and the
+    ``finish`` of rows whose owner did not change."""
+    rows, counts = view.rows(digests)
+    table = rows.drop(columns=[KEY])
+    owners = np.repeat(np.array(strings(partition["comment_id"]), dtype=object), counts)
+    moved = np.array(strings(table["comment_id"]), dtype=object) != owners
+    if moved.any():  # the same text as another comment's: served with its own ids
+        table.loc[moved, "comment_id"] = owners[moved]
+        finished = stage.finish(table.loc[moved].copy())
+        for column in table.columns:
+            table.loc[moved, column] = finished[column].to_numpy()
+    return table
+
+
+def _served_often(held: np.ndarray) -> np.ndarray:
+    """The held keys more than one comment of the run has."""
+    values, counts = np.unique(held[held != NO_KEY], return_counts=True)
+    return values[counts > 1]
 
 
 def _partition_rows(
