@@ -89,7 +89,7 @@ def extract_table_cached(
         count=lambda summary, partition, rows: add_extract_counts(summary, len(partition), rows),
         summary=ExtractSummary,
     )
-    return _cached_table(stage, folder, fmt, store, source, columns, partition_size)
+    return _cached_table(stage, folder, fmt, store, source, partition_size)
 
 
 def flag_table_cached(
@@ -120,7 +120,7 @@ def flag_table_cached(
         count=_count_flags,
         summary=FlagSummary,
     )
-    return _cached_table(stage, folder, fmt, store, source, ["comment_id", "text"], partition_size)
+    return _cached_table(stage, folder, fmt, store, source, partition_size)
 
 
 def _count_flags(summary: FlagSummary, partition: pd.DataFrame, flags: pd.DataFrame) -> None:
@@ -130,7 +130,7 @@ def _count_flags(summary: FlagSummary, partition: pd.DataFrame, flags: pd.DataFr
 
 
 def _cached_table(
-    stage: _Stage, folder: Path, fmt: str, store: ShardStore, source: Path, columns: list[str], partition_size: int,
+    stage: _Stage, folder: Path, fmt: str, store: ShardStore, source: Path, partition_size: int,
 ) -> tuple[Summary, int]:
     """Through the cache (see the module's docstring); also returns how many comments it served."""
     keys = stage.keys(store.version)
@@ -151,7 +151,8 @@ def _cached_table(
         served = 0
         with TableWriter(folder, stage.output, fmt, stage.empty()) as writer:
             start = 0
-            for partition, rows in zip(rechunk(iter_frames(source, columns, partition_size), partition_size), computed):
+            ids = rechunk(iter_frames(source, ["comment_id"], partition_size), partition_size)
+            for partition, rows in zip(ids, computed):
                 digests = keys.digests[start : start + len(partition)]
                 all_held = not needed[start : start + len(partition)].any()
                 start += len(partition)
@@ -177,9 +178,11 @@ def _served_partition(partition: pd.DataFrame, digests: np.ndarray, view: Partit
     moved = np.array(strings(table["comment_id"]), dtype=object) != owners
     if moved.any():  # the same text as another comment's: served with its own ids
         table.loc[moved, "comment_id"] = owners[moved]
-        finished = stage.finish(table.loc[moved].copy())
-        for column in table.columns:
-            table.loc[moved, column] = finished[column].to_numpy()
+        before = table.loc[moved].reset_index(drop=True)
+        finished = stage.finish(before.copy()).reset_index(drop=True)
+        for column in table.columns:  # only the columns finish changed (the ids), not every column
+            if not finished[column].equals(before[column]):
+                table.loc[moved, column] = finished[column].to_numpy()
     return table
 
 
