@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -12,8 +12,8 @@ import pandas as pd
 from pipeline.cache.stages import FLAG_CLAIM_COLUMNS as KEYED_CLAIM_COLUMNS
 from pipeline.cache.stages import chained_keys, flag_keys, text_key
 from pipeline.cache.store import strings
-from pipeline.engine.stages import ClaimsOutOfOrder, claim_partitions, claims_by_partition
-from pipeline.io.streams import iter_frames, rechunk
+from pipeline.engine.stages import with_claim_partitions
+from pipeline.io.streams import iter_frames
 
 NO_KEY = b""
 _SCAN_ROWS = 65_536
@@ -78,37 +78,15 @@ def _parent_rows(id_hashes: np.ndarray, replies: list[tuple[int, int]]) -> dict[
 
 
 def flag_table_keys(source: Path, claims_path: Path, claim_columns: list[str], version: str, partition_size: int) -> Keys:
-    """Each comment's flag key (see :func:`pipeline.cache.stages.flag_keys`), a partition at a time.
-
-    The claims are cut into partitions as they come, in one pass; only a claims table found not
-    to follow the comments' order (edited by hand) is read again, held whole
-    (:func:`pipeline.engine.stages.claim_partitions`)."""
+    """Each comment's flag key (see :func:`pipeline.cache.stages.flag_keys`), a partition at a time,
+    in one pass over the claims (:func:`pipeline.engine.stages.with_claim_partitions`)."""
     keyed = ["comment_id", *(c for c in KEYED_CLAIM_COLUMNS if c in claim_columns and c != "comment_id")]
-    try:
-        return _flag_keys_of(source, version, partition_size, lambda id_sets: claims_by_partition(
-            iter_frames(claims_path, keyed, partition_size), id_sets))
-    except ClaimsOutOfOrder:
-        return _flag_keys_of(source, version, partition_size, lambda id_sets: (
-            claims for _, claims in zip(id_sets, claim_partitions(source, claims_path, keyed, partition_size))))
 
+    def keys_of(pairs: Iterator[tuple[pd.DataFrame, pd.DataFrame]]) -> Keys:
+        digests = [np.array(flag_keys(partition, claims, version), dtype="S32") for partition, claims in pairs]
+        return Keys(np.concatenate(digests) if digests else np.array([], dtype="S32"), {})
 
-def _flag_keys_of(
-    source: Path, version: str, partition_size: int, claims_of: Callable[[Iterator[set[str]]], Iterator[pd.DataFrame]],
-) -> Keys:
-    """Flag keys, given how to cut the claims into the partitions whose id sets it is handed."""
-    partitions = rechunk(iter_frames(source, ("comment_id", "text"), partition_size), partition_size)
-    current: list[pd.DataFrame] = []
-
-    def id_sets() -> Iterator[set[str]]:
-        for partition in partitions:  # read one at a time, as the claims of each are asked for
-            current[:] = [partition]
-            yield set(strings(partition["comment_id"]))
-
-    digests = [
-        np.array(flag_keys(current[0], claims, version), dtype="S32")
-        for claims in claims_of(id_sets())
-    ]
-    return Keys(np.concatenate(digests) if digests else np.array([], dtype="S32"), {})
+    return with_claim_partitions(source, claims_path, ("comment_id", "text"), keyed, partition_size, keys_of)
 
 
 def ancestors(parent_of: dict[int, int], chosen: np.ndarray) -> np.ndarray:

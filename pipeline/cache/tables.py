@@ -37,7 +37,7 @@ from pipeline.engine.stages import (
     FlagSummary,
     PartitionRows,
     add_extract_counts,
-    claim_partitions,
+    with_claim_partitions,
     extract_table,
     flag_table,
     rows_by_partition,
@@ -238,14 +238,18 @@ def _copy_rows(source: Path, columns: list[str], chosen: np.ndarray, folder: Pat
 
 def _copy_claims(source: Path, claims_path: Path, columns: list[str], chosen: np.ndarray, folder: Path, partition_size: int) -> None:
     """The claims of the chosen comments, in order, as ``folder/claims``."""
-    comments = rechunk(iter_frames(source, ("comment_id",), partition_size), partition_size)
-    start = 0
-    with TableWriter(folder, "claims", _STAGING, _empty_like(claims_path, columns)) as writer:
-        for partition, claims in zip(comments, claim_partitions(source, claims_path, columns, partition_size)):
-            mask = chosen[start : start + len(partition)]
-            start += len(partition)
-            wanted = set(partition["comment_id"].astype(str)[mask])
-            writer.write(claims[member_of(claims["comment_id"], wanted)].reset_index(drop=True))
+
+    def copy(pairs: Iterator[tuple[pd.DataFrame, pd.DataFrame]]) -> None:
+        start = 0
+        with TableWriter(folder, "claims", _STAGING, _empty_like(claims_path, columns)) as writer:
+            for partition, claims in pairs:
+                mask = chosen[start : start + len(partition)]
+                start += len(partition)
+                if mask.any():
+                    wanted = set(partition["comment_id"].astype(str)[mask])
+                    writer.write(claims[member_of(claims["comment_id"], wanted)].reset_index(drop=True))
+
+    with_claim_partitions(source, claims_path, ("comment_id",), columns, partition_size, copy)
 
 
 def _empty_like(path: Path, columns: list[str]) -> pd.DataFrame:

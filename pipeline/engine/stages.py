@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional, Sequence, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ from pipeline.flag.stage import empty_flags_table
 from pipeline.io.streams import TableWriter, iter_frames, rechunk, table_columns, table_path
 
 Progress = Optional[Callable[[int], None]]
+T = TypeVar("T")
 #: Called with each partition's comments and the rows written for them, in partition order, as
 #: they are written (the cache stores them as they come: see :mod:`pipeline.cache.tables`).
 PartitionRows = Optional[Callable[[pd.DataFrame, pd.DataFrame], None]]
@@ -130,6 +131,34 @@ def claim_partitions(comments_path: Path, claims_path: Path, columns: list[str],
         return claims_by_partition(iter_frames(claims_path, columns, partition_size), id_sets)
     # a claims table not in comment order (edited by hand): held whole, then cut per partition
     return _claims_held_whole(claims_path, columns, id_sets)
+
+
+def with_claim_partitions(
+    comments_path: Path, claims_path: Path, comment_columns: Sequence[str], claim_columns: list[str],
+    partition_size: int, use: Callable[[Iterator[tuple[pd.DataFrame, pd.DataFrame]]], T],
+) -> T:
+    """``use(pairs)``, where ``pairs`` are each partition of the comments table (``comment_columns``)
+    with its claims (``claim_columns``), in order: :func:`claim_partitions` without its first pass
+    over the ids. The claims are cut as they come; when they turn out not to follow the comments'
+    order, ``use`` is called again with claims held whole, so it must be able to start over (a
+    :class:`TableWriter` left by the error writes nothing)."""
+
+    def pairs(cut: Callable[[Iterator[set[str]]], Iterator[pd.DataFrame]]) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+        partitions = rechunk(iter_frames(comments_path, comment_columns, partition_size), partition_size)
+        current: list[pd.DataFrame] = []
+
+        def id_sets() -> Iterator[set[str]]:
+            for partition in partitions:  # one at a time, as the cut asks for the next partition's ids
+                current[:] = [partition]
+                yield set(partition["comment_id"].astype(str))
+
+        for claims in cut(id_sets()):
+            yield current[0], claims
+
+    try:
+        return use(pairs(lambda ids: claims_by_partition(iter_frames(claims_path, claim_columns, partition_size), ids)))
+    except ClaimsOutOfOrder:
+        return use(pairs(lambda ids: _claims_held_whole(claims_path, claim_columns, ids)))
 
 
 def _id_sets(partitions: Iterable[pd.DataFrame]) -> Iterator[set[str]]:

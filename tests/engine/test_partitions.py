@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.engine.executors import InProcess
 from pipeline.engine.settings import ExtractSettings, FlagSettings
-from pipeline.engine.stages import claims_follow_comments, extract_table, flag_table
+from pipeline.engine.stages import claim_partitions, claims_follow_comments, extract_table, flag_table, with_claim_partitions
 from pipeline.engine.tasks import pipeline_for
 from pipeline.extract.lexicon import cached_lexicon
 from pipeline.extract.stage import extract_claims
@@ -130,3 +130,29 @@ def test_each_partition_and_its_rows_are_handed_on_as_they_are_written(tmp_path,
     written = read_table(folder, name)
     assert len(handed_on) == len(written) > 0
     assert handed_on.astype(str).equals(written[list(handed_on.columns)].astype(str))
+
+
+@pytest.mark.parametrize(
+    "reorder, calls",
+    [
+        (lambda claims: claims, 1),
+        (lambda claims: claims.iloc[::-1], 2),  # cut as they come, found out of order, then held whole
+    ],
+    ids=["as extract writes it", "reversed"],
+)
+def test_claims_paired_with_their_partitions_in_one_pass(tmp_path, thread, reorder, calls):
+    comments, claims = _flag_inputs(thread)
+    folder = table_folder(tmp_path / "parts", comments=comments, claims=reorder(claims).reset_index(drop=True))
+    paths = folder / "comments.parquet", folder / "claims.parquet"
+    columns = ["comment_id", "concept", "start"]
+    used: list[int] = []
+
+    def use(pairs):
+        used.append(1)
+        return [(partition["comment_id"].tolist(), part["concept"].tolist()) for partition, part in pairs]
+
+    paired = with_claim_partitions(*paths, ("comment_id",), columns, 3, use)
+    expected = [partition for partition in claim_partitions(*paths, columns, 3)]
+    assert [concepts for _, concepts in paired] == [part["concept"].tolist() for part in expected]
+    assert [ids for ids, _ in paired] == [comments["comment_id"].tolist()[at : at + 3] for at in range(0, len(comments), 3)]
+    assert len(used) == calls
