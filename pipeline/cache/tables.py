@@ -12,7 +12,14 @@ in an index of the keys the store holds (:class:`pipeline.cache.partitions.KeyIn
   copied to a scratch folder inside the cache and go through the engine on its executor
   (``--workers``, ``--engine dask``); then, partition by partition, the cache serves the rows of
   the keys it holds, the scratch output those of the misses (which become a new shard), and the
-  rows are written in comment order.
+  rows are written in comment order. A partition with no miss (most of an incremental run) is
+  gathered from the shards in comment order (:meth:`PartitionStore.rows`), with no merge.
+
+A run whose partitions are each either all missed or all held still takes the scratch folder:
+running the engine on the tables for the missed partitions only would need the claims of the
+held parents that replies in them link to (``pipeline.engine.replies``), served from the cache
+into the reply linker; not worth its complexity while the misses are few (an added file) or all
+(a first run).
 
 Without a store (``--no-cache``) the engine streams the tables as it always does.
 """

@@ -63,7 +63,8 @@ def extract_table(
     partition_size: int = PARTITION_SIZE, progress: Progress = None, on_partition: PartitionRows = None,
 ) -> ExtractSummary:
     """Read ``folder``'s comments table, write its claims table (as
-    :func:`pipeline.extract.stage.extract_claims` would make it)."""
+    :func:`pipeline.extract.stage.extract_claims` would make it); ``on_partition`` is handed each
+    partition and its claims as they are written."""
     source = table_path(folder, "comments", required=("comment_id", "text"))
     columns = [c for c in ("comment_id", "text", "parent_id") if c in table_columns(source)]
     index = index_replies(source, partition_size)
@@ -99,7 +100,8 @@ def flag_table(
     partition_size: int = PARTITION_SIZE, progress: Progress = None, on_partition: PartitionRows = None,
 ) -> FlagSummary:
     """Read ``folder``'s comments and claims tables, write its flags table (as
-    :func:`pipeline.flag.stage.flag_comments` would make it)."""
+    :func:`pipeline.flag.stage.flag_comments` would make it); ``on_partition`` is handed each
+    partition and its flags as they are written."""
     comments_path = table_path(folder, "comments", required=COMMENT_COLUMNS)
     claims_path = table_path(folder, "claims", required=FLAG_CLAIM_COLUMNS)
     claim_columns = [*FLAG_CLAIM_COLUMNS, *(["rule"] if "rule" in table_columns(claims_path) else [])]
