@@ -67,10 +67,12 @@ class _KeyedRows:
     @classmethod
     def of(cls, table: pa.Table) -> "_KeyedRows":
         keys = _digests(table.column(KEY))
-        order = np.argsort(keys, kind="stable")
-        if len(order) and (order[1:] < order[:-1]).any():
-            table, keys = table.take(pa.array(order)), keys[order]
         unique, starts, counts = np.unique(keys, return_index=True, return_counts=True)
+        runs = 1 + int((keys[1:] != keys[:-1]).sum()) if len(keys) else 0
+        if runs != len(unique):  # some key's rows not together (rows are stored a comment's together)
+            order = np.argsort(keys, kind="stable")
+            table = table.take(pa.array(order))
+            unique, starts, counts = np.unique(keys[order], return_index=True, return_counts=True)
         return cls(table, unique, starts, counts)
 
     def find(self, digests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
