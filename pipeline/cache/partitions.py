@@ -188,6 +188,10 @@ class PartitionStore:
 
 def _gathered(sources: list[_KeyedRows], table_of: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
     """Rows ``starts[i]`` to ``starts[i] + counts[i]`` of ``sources[table_of[i]]``, for each ``i`` in turn."""
+    used = np.unique(table_of[counts > 0])
+    if len(used) < len(sources):  # a shard of keys without rows only (maybe of other types): left out
+        sources = [sources[number] for number in used.tolist()] or sources[:1]
+        table_of = np.minimum(np.searchsorted(used, table_of), max(len(used) - 1, 0))
     if not sources:
         return pd.DataFrame(columns=[KEY])
     offsets = np.cumsum([0, *(source.table.num_rows for source in sources)])[:-1]

@@ -44,6 +44,7 @@ def digests(*keys: str) -> np.ndarray:
         (["k2a", "k0a", "k5b"], ["2a", "0a-1", "0a-2", "5b"], [1, 2, 1]),
         (["k3a", "k3a"], ["3a", "3a"], [1, 1]),  # the same key twice: its rows twice
         (["k1b", "k4b"], ["4b"], [0, 1]),  # a key without rows
+        (["k4b", "k1b"], ["4b"], [1, 0]),
         (["nope", "k2b"], ["2b"], [0, 1]),  # a key no shard holds
     ],
 )
