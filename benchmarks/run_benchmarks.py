@@ -360,7 +360,7 @@ rewrite this file).
 - The tokenizer, regex and extract rows see the same texts, in one process on one core; `remedy-miner run`
   reads the JSON-lines file and runs every stage with `{" ".join(WORKER_OPTIONS)}`, so its time includes
   start-up, ingest, the other stages and writing tables. Its peak RSS is the main process's; each worker
-  process holds its own spaCy pipeline besides (about 600 MB).
+  process holds its own spaCy pipeline besides (about 300 MB).
 - The incremental row: the corpus was run once (filling the cache), then a file of {INCREMENT:,} new comments
   was added and `remedy-miner run` timed over both files; its comments/s is the corpus size over that
   time. Ingest parses only the new file, extract and flag compute only its comments; cluster and report
