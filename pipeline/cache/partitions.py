@@ -19,6 +19,21 @@ from pipeline.errors import PipelineError
 _SHARDS_HELD = 4
 
 
+class _StoredOnce:
+    """The keys a run has stored, so that none is stored twice. Only keys more than one comment
+    of the run has (``repeated``) can come again, so only those are remembered."""
+
+    def __init__(self, repeated: set[bytes]) -> None:
+        self.repeated = repeated
+        self.stored: set[bytes] = set()
+
+    def __contains__(self, digest: bytes) -> bool:
+        return digest in self.stored
+
+    def add(self, digest: bytes) -> None:
+        if digest in self.repeated:
+            self.stored.add(digest)
+
 
 class KeyIndex:
     """Which shard holds each key the store holds (the oldest, as :meth:`ShardStore.load` serves
@@ -106,8 +121,8 @@ class PartitionStore:
     ``repeated``: the keys of missed comments that more than one comment has."""
 
     def __init__(self, store: ShardStore, index: KeyIndex, repeated: set[bytes], served_often: np.ndarray) -> None:
-        self.store, self.index, self.repeated = store, index, repeated
-        self.stored: set[bytes] = set()
+        self.store, self.index = store, index
+        self.stored = _StoredOnce(repeated)
         self._read: OrderedDict[int, _KeyedRows] = OrderedDict()
         self._often_by_shard = _by_place(served_often, index.find(served_often))
         self._kept: dict[bytes, tuple[_KeyedRows, int, int]] = {}
@@ -157,7 +172,8 @@ class PartitionStore:
         if again:
             keys = [key for key in keys if key not in again]
             parts = {part: table[~member_of(table[KEY], again)].reset_index(drop=True) for part, table in parts.items()}
-        self.stored.update(key.encode("ascii") for key in keys if key.encode("ascii") in self.repeated)
+        for key in keys:
+            self.stored.add(key.encode("ascii"))
         return self.store.append(parts, keys)
 
     def _shard(self, place: int) -> _KeyedRows:
@@ -239,9 +255,9 @@ class StoreAsWritten:
     served from either writes the same bytes."""
 
     def __init__(self, store: ShardStore, digests: np.ndarray, repeated: set[bytes], empty: pd.DataFrame) -> None:
-        self.store, self.digests, self.repeated = store, digests, repeated
+        self.store, self.digests = store, digests
         self.schema = _arrow(empty).schema
-        self.stored: set[bytes] = set()
+        self.stored = _StoredOnce(repeated)
         self.start = 0
 
     def __call__(self, partition: pd.DataFrame, rows: pd.DataFrame) -> None:
@@ -262,8 +278,7 @@ class StoreAsWritten:
             if digest == NO_KEY or digest in seen or digest in self.stored:
                 continue
             seen.add(digest)
-            if digest in self.repeated:
-                self.stored.add(digest)
+            self.stored.add(digest)
             key_of[comment_id] = digest.decode("ascii")
         return key_of
 
