@@ -201,7 +201,7 @@ def stream_ingest(
     """
     if options.input_format is not None and options.input_format not in FORMATS:
         raise PipelineError(f"--input-format {options.input_format!r} is unknown (choose from: {', '.join(FORMATS)})")
-    combiner = Combiner(Spill(outputs.spill_folder))
+    combiner = Combiner(Spill(outputs.spill_folder), outputs.spill_folder)
     files: list[dict[str, object]] = []
     threads: list[dict[str, object]] = []
     served = parsed_count = 0
