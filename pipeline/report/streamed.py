@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 
 from pipeline.errors import StageInputError
 from pipeline.report.batches import (
-    BATCH_ROWS, arrow_batches, frames, release_freed_memory, require_file_columns, rows_where, table_file,
+    BATCH_ROWS, arrow_batches, frames, release_freed_memory, require_file_columns, rows_where, system_allocator, table_file,
 )
 from pipeline.report.counts import CLAIM_COLUMNS, ConceptTally, CountedSlice, claim_rows
 from pipeline.report.directory import DETAIL_COLUMNS, CommentDirectory
@@ -76,6 +76,24 @@ def write_report(
     Raises:
         StageInputError: a table is missing, or lacks a column the report needs.
     """
+    with system_allocator():
+        return _write_report(folder, decisions=decisions, redact=redact, generated_from=generated_from,
+                             write_text=write_text, write_chunks=write_chunks, tables=tables, batch_rows=batch_rows,
+                             window_rows=window_rows)
+
+
+def _write_report(
+    folder: Path,
+    *,
+    decisions: pd.DataFrame,
+    redact: bool,
+    generated_from: str,
+    write_text: Callable[[str, Path], Path],
+    write_chunks: Callable[[Iterator[str], Path], Path],
+    tables: Callable[[str], pd.DataFrame],
+    batch_rows: int,
+    window_rows: int,
+) -> list[str]:
     comments_file = table_file(folder, "comments")
     comment_columns = require_file_columns(comments_file, ("comment_id", "text", "author"))
     claims_file = table_file(folder, "claims")
