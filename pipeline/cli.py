@@ -323,21 +323,24 @@ def _provenance(sources) -> str:
 
 def _run_report(out: Path, quiet: bool, redact: bool) -> list[str]:
     from pipeline.io.tables import write_text_chunks
+    from pipeline.report.batches import system_allocator
     from pipeline.report.streamed import write_report
     from pipeline.review.commands import REVIEW_DATABASE
     from pipeline.review.store import ReviewStore
 
     # The large tables (comments, claims, flags) are read in slices, only the columns each part
-    # needs: memory stays flat as the corpus grows (see pipeline/report/streamed.py).
-    files = write_report(
-        out,
-        decisions=ReviewStore(out / REVIEW_DATABASE).decisions(),
-        redact=redact,
-        generated_from=_provenance(read_table(out, "sources")),
-        write_text=write_text,
-        write_chunks=write_text_chunks,
-        tables=lambda name: read_table(out, name),
-    )
+    # needs: memory stays flat as the corpus grows (see pipeline/report/streamed.py). Arrow
+    # allocates from the C heap from the first table read on (see system_allocator).
+    with system_allocator():
+        files = write_report(
+            out,
+            decisions=ReviewStore(out / REVIEW_DATABASE).decisions(),
+            redact=redact,
+            generated_from=_provenance(read_table(out, "sources")),
+            write_text=write_text,
+            write_chunks=write_text_chunks,
+            tables=lambda name: read_table(out, name),
+        )
     _say(quiet, f"report: {len(files)} files -> {out / 'report.html'} and {out / 'summary'}/")
     return files
 

@@ -53,7 +53,10 @@ class CommentDirectory:
         self._values = {name: _joined(arrays) for name, arrays in chunks.items()}
         self.size = len(self._values["comment_id"])
         self.thread_count = len(raw_threads)
-        self._index = _IdIndex(self._values["comment_id"])
+        self._index = _id_index(self._values["comment_id"])
+        if isinstance(self._index, _NumberIndex):
+            # The numbers are the ids: the strings are not needed any more.
+            del self._values["comment_id"]
         self._commenters = people.codes(self._index.last_copies())
         self._unknown_commenters: dict[str, int] = {}
 
@@ -118,6 +121,59 @@ class _People:
         _, named = np.unique(np.concatenate(self._named), return_inverse=True)
         size = len(named)
         return np.where(np.concatenate(self._anonymous), last_copies + size, named).astype(np.int64)
+
+
+_CANONICAL_ID = r"^c[0-9a-f]{16}$"
+
+
+def _id_index(ids: pa.ChunkedArray) -> "_NumberIndex | _IdIndex":
+    """The lookup of rows by id: by number when every id is ``c`` + 16 hex digits (the ids
+    ``ingest`` gives, see ``pipeline.ingest.combine.id_numbers``), else by hash."""
+    if len(ids) and all(pc.all(pc.match_substring_regex(chunk, _CANONICAL_ID)).as_py() for chunk in ids.chunks if len(chunk)):
+        return _NumberIndex(ids)
+    return _IdIndex(ids)
+
+
+class _NumberIndex:
+    """Rows by comment id, in 12 bytes a row, when each id is ``c`` + 16 hex digits: the ids as
+    sorted unsigned 64-bit numbers, and the row of each (the first copy of a repeated id first)."""
+
+    def __init__(self, ids: pa.ChunkedArray) -> None:
+        numbers = np.concatenate([_id_numbers(ids.slice(start, _HASH_SLICE)) for start in range(0, len(ids), _HASH_SLICE)])
+        order = np.argsort(numbers, kind="stable")
+        self._sorted = numbers[order]
+        self._order = order.astype(np.int32 if len(order) < 1 << 31 else np.int64)
+
+    def rows(self, wanted: list[str], *, last: bool) -> np.ndarray:
+        if not wanted or not len(self._sorted):
+            return np.full(len(wanted), -1, dtype=np.int64)
+        texts = pa.array(wanted, type=pa.large_string())
+        canonical = pc.fill_null(pc.match_substring_regex(texts, _CANONICAL_ID), False).to_numpy(zero_copy_only=False)
+        numbers = np.zeros(len(wanted), dtype=np.uint64)
+        numbers[canonical] = _id_numbers(texts.filter(pa.array(canonical)))
+        slots = np.searchsorted(self._sorted, numbers, side="right" if last else "left") - (1 if last else 0)
+        slots = np.clip(slots, 0, len(self._sorted) - 1)
+        found = canonical & (self._sorted[slots] == numbers)
+        return np.where(found, self._order[slots], -1).astype(np.int64)
+
+    def last_copies(self) -> np.ndarray:
+        """For each row, the row of its id's last copy."""
+        run_ends = np.searchsorted(self._sorted, self._sorted, side="right") - 1
+        last = np.empty(len(self._order), dtype=np.int64)
+        last[self._order] = self._order[run_ends]
+        return last
+
+
+def _id_numbers(ids: pa.Array) -> np.ndarray:
+    """Ids of ``c`` + 16 lowercase hex digits as the numbers the digits spell."""
+    if not len(ids):
+        return np.zeros(0, dtype=np.uint64)
+    digits = np.frombuffer(np.array(ids.to_pylist(), dtype="S17").tobytes(), dtype=np.uint8).reshape(-1, 17)[:, 1:]
+    values = np.where(digits >= ord("a"), digits - (ord("a") - 10), digits - ord("0")).astype(np.uint64)
+    numbers = np.zeros(len(values), dtype=np.uint64)
+    for column in range(16):
+        numbers = (numbers << np.uint64(4)) | values[:, column]
+    return numbers
 
 
 class _IdIndex:

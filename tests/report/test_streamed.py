@@ -28,11 +28,12 @@ SEVERITIES = ["urgent", "high", "medium", "low", "odd"]
 DATES = ["2024-03-02", "2024-03-02T10:00:00+02:00", "2024-03-02T08:00:00Z", "", "not a date", "2023-12-31"]
 
 
-def made_up_tables(seed: int, comments: int = 30) -> dict[str, pd.DataFrame]:
+def made_up_tables(seed: int, comments: int = 30, id_format: str = "c{:03d}") -> dict[str, pd.DataFrame]:
     """Stage tables with the awkward cases: repeated comment ids, claims and flags of missing
-    comments, anonymous and look-alike authors, equal sort keys, decided flags, empty sentences."""
+    comments, anonymous and look-alike authors, equal sort keys, decided flags, empty sentences;
+    ``id_format`` spells comment ids (``c{:016x}``: as ingest makes them)."""
     rng = random.Random(seed)
-    ids = [f"c{rng.randrange(comments):03d}" for _ in range(comments)]  # some repeat
+    ids = [id_format.format(rng.randrange(comments)) for _ in range(comments)]  # some repeat
     comment_rows = [
         {"comment_id": comment_id, "source": rng.choice(["a.csv", "b.jsonl"]), "thread": rng.choice(THREADS),
          "position": position, "author": rng.choice(AUTHORS), "posted_at": rng.choice(DATES),
@@ -98,15 +99,17 @@ def streamed_report(folder: Path, decisions: pd.DataFrame, redact: bool, batch_r
     return {name: (folder / name).read_text(encoding="utf-8") for name in names}
 
 
-@pytest.mark.parametrize(("seed", "fmt", "batch_rows", "window_rows", "redact"), [
-    (1, "parquet", 4, 1, True),
-    (2, "parquet", 9, 3, True),
-    (3, "parquet", 10_000, 10_000, False),
-    (4, "csv", 5, 4, True),
-    (5, "csv", 10_000, 2, False),
+@pytest.mark.parametrize(("seed", "fmt", "batch_rows", "window_rows", "redact", "id_format"), [
+    (1, "parquet", 4, 1, True, "c{:03d}"),
+    (2, "parquet", 9, 3, True, "c{:03d}"),
+    (3, "parquet", 10_000, 10_000, False, "c{:03d}"),
+    (4, "csv", 5, 4, True, "c{:03d}"),
+    (5, "csv", 10_000, 2, False, "c{:03d}"),
+    (6, "parquet", 7, 3, True, "c{:016x}"),  # ingest's ids: looked up as numbers
+    (7, "csv", 10_000, 5, True, "c{:016x}"),
 ])
-def test_streamed_report_is_byte_identical_to_whole_tables(tmp_path, seed, fmt, batch_rows, window_rows, redact):
-    tables = made_up_tables(seed)
+def test_streamed_report_is_byte_identical_to_whole_tables(tmp_path, seed, fmt, batch_rows, window_rows, redact, id_format):
+    tables = made_up_tables(seed, id_format=id_format)
     for name, table in tables.items():
         write_table(table, tmp_path, name, fmt)
     decisions = decisions_of(tables["flags"])
@@ -174,3 +177,31 @@ def test_directory_takes_the_first_or_last_copy_and_knows_missing_ids(monkeypatc
     assert directory.contains(["b", "zz"]).tolist() == [True, False]
     unknown = directory.commenters(np.array([-1, -1, -1]), ["m1", "m2", "m1"])
     assert unknown[0] == unknown[2] != unknown[1]
+
+
+@pytest.mark.parametrize(("wanted", "last", "rows"), [
+    (["c00000000000000ff", "c0000000000000001"], False, [0, 1]),
+    (["c00000000000000ff", "c0000000000000001"], True, [2, 1]),    # a repeated id: its last copy
+    (["cffffffffffffffff", "c0000000000000002"], False, [3, -1]),  # the largest id; an id not in the table
+    (["C00000000000000FF", "c00000000000000f", "ff", ""], False, [-1, -1, -1, -1]),  # not ids of the table
+])
+def test_ingest_ids_are_looked_up_as_numbers(wanted, last, rows):
+    ids = ["c00000000000000ff", "c0000000000000001", "c00000000000000ff", "cffffffffffffffff"]
+    comments = pd.DataFrame({"comment_id": ids, "author": ["x", "y", "z", "w"], "thread": ["t1", "t2", "t3", "t4"]})
+    directory = CommentDirectory([comments.iloc[:2], comments.iloc[2:]])
+    # Ingest's ids are kept as 64-bit numbers, not as strings or in a dict of strings.
+    assert isinstance(directory._index, directory_module._NumberIndex)
+    assert directory._index._sorted.dtype == np.uint64
+    assert directory.rows(wanted, last=last).tolist() == rows
+
+
+@pytest.mark.parametrize(("ids", "by_number"), [
+    (["c0000000000000001", "c00000000000000ab"], True),
+    (["c0000000000000001", "c00000000000000AB"], False),  # upper case: not an ingest id, looked up by hash
+    (["c0000000000000001", "note-7"], False),
+])
+def test_the_directory_uses_numbers_only_for_ingest_ids(ids, by_number):
+    comments = pd.DataFrame({"comment_id": ids, "author": ["x", "y"], "thread": ["t", "t"]})
+    directory = CommentDirectory([comments])
+    assert isinstance(directory._index, directory_module._NumberIndex) is by_number
+    assert directory.rows(ids[::-1], last=False).tolist() == [1, 0]
