@@ -139,7 +139,7 @@ class _NumberIndex:
     sorted unsigned 64-bit numbers, and the row of each (the first copy of a repeated id first)."""
 
     def __init__(self, ids: pa.ChunkedArray) -> None:
-        numbers = np.concatenate([_id_numbers(ids.slice(start, _HASH_SLICE)) for start in range(0, len(ids), _HASH_SLICE)])
+        numbers = np.concatenate([id_numbers(ids.slice(start, _HASH_SLICE)) for start in range(0, len(ids), _HASH_SLICE)])
         order = np.argsort(numbers, kind="stable")
         self._sorted = numbers[order]
         self._order = order.astype(np.int32 if len(order) < 1 << 31 else np.int64)
@@ -150,7 +150,7 @@ class _NumberIndex:
         texts = pa.array(wanted, type=pa.large_string())
         canonical = pc.fill_null(pc.match_substring_regex(texts, _CANONICAL_ID), False).to_numpy(zero_copy_only=False)
         numbers = np.zeros(len(wanted), dtype=np.uint64)
-        numbers[canonical] = _id_numbers(texts.filter(pa.array(canonical)))
+        numbers[canonical] = id_numbers(texts.filter(pa.array(canonical)))
         slots = np.searchsorted(self._sorted, numbers, side="right" if last else "left") - (1 if last else 0)
         slots = np.clip(slots, 0, len(self._sorted) - 1)
         found = canonical & (self._sorted[slots] == numbers)
@@ -164,8 +164,9 @@ class _NumberIndex:
         return last
 
 
-def _id_numbers(ids: pa.Array) -> np.ndarray:
-    """Ids of ``c`` + 16 lowercase hex digits as the numbers the digits spell."""
+def id_numbers(ids: pa.Array) -> np.ndarray:
+    """Ids of a letter and 16 lowercase hex digits (``c…`` comments, ``f…`` flags) as the numbers
+    the digits spell; sorted numbers sort as the strings do."""
     if not len(ids):
         return np.zeros(0, dtype=np.uint64)
     digits = np.frombuffer(np.array(ids.to_pylist(), dtype="S17").tobytes(), dtype=np.uint8).reshape(-1, 17)[:, 1:]

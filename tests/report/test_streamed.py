@@ -13,7 +13,7 @@ from pipeline.report.counts import ConceptTally, claim_rows, count_by_group, cou
 from pipeline.report import directory as directory_module
 from pipeline.report.directory import CommentDirectory
 from pipeline.report.stage import build_report
-from pipeline.report.streamed import write_report
+from pipeline.report.streamed import QueueKeys, write_report
 from pipeline.review.queue import build_review_queue
 from pipeline.review.store import DECISION_COLUMNS
 
@@ -205,3 +205,24 @@ def test_the_directory_uses_numbers_only_for_ingest_ids(ids, by_number):
     directory = CommentDirectory([comments])
     assert isinstance(directory._index, directory_module._NumberIndex) is by_number
     assert directory.rows(ids[::-1], last=False).tolist() == [1, 0]
+
+
+@pytest.mark.parametrize("flag_ids", [
+    ["f00000000000000b2", "f00000000000000a1", "f00000000000000c3", "f0000000000000001", "f00000000000000a1"],
+    ["b", "a", "c", "x1", "a"],  # not the flag stage's ids: compared as strings
+])
+@pytest.mark.parametrize("comment_ids", [
+    ["c00000000000000aa", "c0000000000000002", "c00000000000000aa", "c0000000000000002", "c00000000000000aa"],
+    ["c00000000000000aa", "c2", "c00000000000000aa", "c2", "c00000000000000aa"],  # one id of another form
+])
+def test_queue_keys_order_flags_as_the_review_queue_does(flag_ids, comment_ids):
+    flags = pd.DataFrame({"severity": ["low", "urgent", "low", "low", "low"], "flag": ["dvt", "dvt", "ache", "dvt", "dvt"],
+                          "comment_id": comment_ids, "flag_id": flag_ids})
+    posted = pd.to_datetime(pd.Series(["2024-01-01", "2023-01-01", "", "2024-01-01", "2024-01-01"]), utc=True,
+                            errors="coerce").array.asi8
+    keys = QueueKeys()
+    keys.add(flags.iloc[:2], posted[:2])
+    keys.add(flags.iloc[2:], posted[2:])
+    # urgent first; then the newest comment (row 2's date is unknown: last); comment id, flag, flag id.
+    newest = sorted([0, 3, 4], key=lambda row: (comment_ids[row], flag_ids[row]))
+    assert keys.order().tolist() == [1, *newest, 2]
