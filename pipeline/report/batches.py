@@ -115,8 +115,15 @@ def arrow_batches(path: Path, columns: Sequence[str], batch_rows: int = BATCH_RO
 
 def rows_where(path: Path, columns: Sequence[str], keep, batch_rows: int = BATCH_ROWS) -> pd.DataFrame:
     """The rows for which ``keep(batch)`` (a boolean Arrow mask) is true, in file order."""
-    kept = [batch.filter(keep(batch)) for batch in arrow_batches(path, columns, batch_rows)]
-    return _frame_of([batch for batch in kept if batch.num_rows], path, columns)
+    kept = []
+    for batch in arrow_batches(path, columns, batch_rows):
+        picked = batch.filter(keep(batch))
+        if picked.num_rows:
+            kept.append(picked)
+        # Slices of text are the largest the report reads: their memory goes back at once.
+        del batch, picked
+        release_freed_memory()
+    return _frame_of(kept, path, columns)
 
 
 def _frame_of(batches: list[pa.RecordBatch], path: Path, columns: Sequence[str]) -> pd.DataFrame:

@@ -8,12 +8,14 @@ columns each part needs:
 2. the claims, counted as streaming aggregates (:class:`ConceptTally`), for the concept
    summary and the counts by thread;
 3. the claims again, keeping only those the report may quote (:class:`QuoteCandidates`);
-4. the flags' sort keys, then the review queue in windows of rows, each window's comments
-   fetched in one filtered pass, written to ``summary/review_queue.csv`` as it goes;
+4. the flags' sort keys as numbers (:class:`QueueKeys`, about 30 bytes a flag), then the review
+   queue in windows of rows, each window's comments fetched in one filtered pass, written to
+   ``summary/review_queue.csv`` as it goes;
 5. the comments again, only the ones the report quotes or shows, with their text.
 
 ``build_report`` then renders those rows with the whole tables' totals, so every file is
-byte-identical to rendering the whole tables.
+byte-identical to rendering the whole tables. Arrow allocates from the C heap meanwhile
+(:func:`~pipeline.report.batches.system_allocator`), which hands freed slices back.
 """
 from __future__ import annotations
 

@@ -226,3 +226,17 @@ def test_queue_keys_order_flags_as_the_review_queue_does(flag_ids, comment_ids):
     # urgent first; then the newest comment (row 2's date is unknown: last); comment id, flag, flag id.
     newest = sorted([0, 3, 4], key=lambda row: (comment_ids[row], flag_ids[row]))
     assert keys.order().tolist() == [1, *newest, 2]
+
+
+@pytest.mark.parametrize(("dates", "as_seconds"), [
+    (["2012-01-01T00:01:57+00:00", "", "1999-12-31T23:59:59+00:00"], True),  # ingest's dates, one missing
+    (["2012-01-01T00:01:57+00:00", "2012-01-01T02:01:57+02:00", ""], False),  # another offset: kept as text
+    (["2012-02-30T00:00:00+00:00", "2012-01-01T00:00:00+00:00", ""], False),  # no such day
+    (["2012-01-01", "2012-01-01T00:00:00+00:00", ""], False),
+])
+def test_directory_gives_dates_back_as_written(dates, as_seconds):
+    comments = pd.DataFrame({"comment_id": ["c1", "c2", "c3"], "author": ["x", "y", "z"], "thread": ["t", "t", "t"],
+                             "posted_at": dates})
+    directory = CommentDirectory([comments.iloc[:1], comments.iloc[1:]])
+    assert (directory._seconds is not None) is as_seconds
+    assert directory.values("posted_at", np.array([2, -1, 0, 1])) == [dates[2], "", dates[0], dates[1]]
