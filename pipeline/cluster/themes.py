@@ -12,6 +12,11 @@ vectorised and assigned to its nearest theme a record batch at a time. The batch
 to a temporary folder, not to memory, for the two passes that need the finished themes
 (centroids, then each comment's similarity to its centroid). Up to ``vocabulary_sample``
 comments the sample is the whole corpus and the themes are those of k-means fitted on all of them.
+
+Per comment, memory keeps numbers only: its place in comment-id order (8 bytes), whether its id
+starts a run of equal ids (1), and once assigned its theme (1-2) and similarity (8). The sorted
+comment ids themselves wait in the temporary folder, a record batch at a time, until the
+``comment_themes`` table is put together at the end.
 """
 from __future__ import annotations
 
@@ -33,7 +38,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from threadpoolctl import threadpool_limits
 
-from pipeline.cluster.batches import FrameSource, frame_batches
+from pipeline.cluster.batches import BATCH_ROWS, FrameSource, frame_batches
 from pipeline.cluster.columns import require_columns, shortened, text_values
 from pipeline.cluster.counting import VocabularyCounter
 from pipeline.cluster.settings import ThemeSettings, cluster_settings
@@ -79,13 +84,47 @@ class _Order:
     """Where each row of the comments table stands in (comment id, text) order."""
 
     rank: np.ndarray  # rank[row]: the row's position in that order
-    id_start: np.ndarray  # id_start[position]: the first position holding the same comment id
-    sorted_ids: pa.Array  # the comment ids in that order
+    new_id: np.ndarray  # new_id[position]: the id there differs from the one before it
+    ids: "_SpilledIds"  # the comment ids in that order, on disk
     non_blank: int  # comments whose text is not blank
 
     @property
     def rows(self) -> int:
         return len(self.rank)
+
+    def id_start(self, positions: np.ndarray) -> np.ndarray:
+        """The first position holding the same comment id as each of ``positions``."""
+        if self.new_id.all():
+            return positions
+        starts = np.maximum.accumulate(np.where(self.new_id, np.arange(self.rows), 0))
+        return starts[positions]
+
+
+class _SpilledIds:
+    """Sorted comment ids in an Arrow file of record batches of ``rows`` ids each, read back a
+    batch at a time, so that memory does not hold an id per comment."""
+
+    def __init__(self, path: Path, rows: int = BATCH_ROWS) -> None:
+        self.path, self.rows = path, rows
+
+    def write(self, sorted_ids: pa.ChunkedArray) -> None:
+        schema = pa.schema([("id", pa.large_string())])
+        with pa.OSFile(str(self.path), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
+            for start in range(0, len(sorted_ids), self.rows):
+                piece = sorted_ids.slice(start, self.rows).combine_chunks()
+                writer.write_batch(pa.record_batch([piece], schema=schema))
+
+    def take(self, positions: np.ndarray) -> pa.Array:
+        """The ids at ``positions`` (ascending, repeats allowed), as one array."""
+        pieces = [pa.array([], type=pa.large_string())]
+        with pa.OSFile(str(self.path), "rb") as source:
+            reader = pa.ipc.open_file(source)
+            bounds = np.searchsorted(positions, np.arange(reader.num_record_batches + 1) * self.rows)
+            for number in range(reader.num_record_batches):
+                wanted = positions[bounds[number] : bounds[number + 1]] - number * self.rows
+                if len(wanted):
+                    pieces.append(reader.get_batch(number).column(0).take(pa.array(wanted)))
+        return pa.concat_arrays(pieces)
 
 
 @dataclass(frozen=True)
@@ -159,24 +198,27 @@ def themes_of_batches(
     settings = settings or cluster_settings().themes
     # One thread: k-means runs on small samples, where OpenMP threads spend more time waiting
     # for each other (and for the other processes of the machine) than computing.
-    with threadpool_limits(limits=1):
-        order = _comment_order(comments)
+    with threadpool_limits(limits=1), tempfile.TemporaryDirectory(prefix="remedy-miner-themes-") as spill:
+        order = _comment_order(comments, _SpilledIds(Path(spill) / "ids.arrow"))
         themer = _learn_themes(comments, order, settings, random_state)
         if themer is None:
             return ThemeResult(_empty(THEME_TYPES), _empty(COMMENT_THEME_TYPES))
-        with tempfile.TemporaryDirectory(prefix="remedy-miner-themes-") as spill:
-            tally = _assign(comments, order, themer, Path(spill))
-            centroids = _centroids(tally, len(themer.vectorizer["counts"].vocabulary_))
-            return _describe(comments, order, themer, tally, centroids, settings)
+        tally = _assign(comments, order, themer, Path(spill))
+        centroids = _centroids(tally, len(themer.vectorizer["counts"].vocabulary_))
+        themes, assigned = _describe(comments, order, themer, tally, centroids, settings)
+        del themer, tally, centroids  # the sample and the model: gone before the per-comment table is built
+        return ThemeResult(themes, _comment_themes(order, *assigned))
 
 
-def _comment_order(comments: FrameSource) -> _Order:
-    """The (comment id, text) order of the rows, as :meth:`DataFrame.sort_values` would give it."""
+def _comment_order(comments: FrameSource, spilled: _SpilledIds) -> _Order:
+    """The (comment id, text) order of the rows, as :meth:`DataFrame.sort_values` would give it;
+    the sorted ids go to ``spilled``."""
     pieces, non_blank = [], 0
     for frame in comments(COMMENT_COLUMNS):
         pieces.append(pa.array(text_values(frame["comment_id"]).to_numpy(dtype=object), type=pa.large_string()))
         non_blank += sum(map(bool, map(str.strip, text_values(frame["text"]).to_numpy(dtype=object))))
-    ids = pa.chunked_array(pieces, type=pa.large_string()).combine_chunks()
+    ids = pa.chunked_array(pieces, type=pa.large_string())
+    del pieces
     order = pc.sort_indices(ids).to_numpy()  # stable, like a merge sort
     sorted_ids = ids.take(order)
     new_id = _starts_of_runs(sorted_ids)
@@ -186,13 +228,14 @@ def _comment_order(comments: FrameSource) -> _Order:
         order = pc.sort_indices(keys, sort_keys=[("id", "ascending"), ("text", "ascending")]).to_numpy()
         sorted_ids = ids.take(order)
         new_id = _starts_of_runs(sorted_ids)
+    del ids
+    spilled.write(sorted_ids)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
-    id_start = np.maximum.accumulate(np.where(new_id, np.arange(len(order)), 0)) if len(order) else rank
-    return _Order(rank, id_start, sorted_ids, non_blank)
+    return _Order(rank, new_id, spilled, non_blank)
 
 
-def _starts_of_runs(sorted_ids: pa.Array) -> np.ndarray:
+def _starts_of_runs(sorted_ids: pa.ChunkedArray) -> np.ndarray:
     """True where a sorted id differs from the one before it."""
     if len(sorted_ids) < 2:
         return np.ones(len(sorted_ids), dtype=bool)
@@ -205,18 +248,18 @@ def _all_texts(comments: FrameSource) -> list[str]:
 
 
 def _texts_at(comments: FrameSource, order: _Order, positions: np.ndarray) -> list[str]:
-    """The texts at ``positions`` of the (id, text) order, in that order."""
-    slot_of_rank = np.full(order.rows, -1, dtype=np.int64)
-    slot_of_rank[positions] = np.arange(len(positions))
-    wanted = slot_of_rank[order.rank]  # by row: where its text goes, or -1
+    """The texts at ``positions`` (ascending, distinct) of the (id, text) order, in that order."""
     texts = [""] * len(positions)
     start = 0
     for frame in comments(("text",)):
-        slots = wanted[start : start + len(frame)]
+        ranks = order.rank[start : start + len(frame)]
         start += len(frame)
-        values = text_values(frame["text"]).to_numpy(dtype=object)
-        for row in np.flatnonzero(slots >= 0):
-            texts[slots[row]] = values[row]
+        slots = np.minimum(np.searchsorted(positions, ranks), max(len(positions) - 1, 0))
+        wanted = np.flatnonzero(positions[slots] == ranks) if len(positions) else np.zeros(0, dtype=np.int64)
+        if len(wanted):
+            values = text_values(frame["text"]).to_numpy(dtype=object)
+            for row in wanted:
+                texts[slots[row]] = values[row]
     return texts
 
 
@@ -395,14 +438,17 @@ def _centroids(tally: _Tally, terms: int) -> np.ndarray:
 
 def _describe(
     comments: FrameSource, order: _Order, themer: _Themer, tally: _Tally, centroids: np.ndarray, settings: ThemeSettings
-) -> ThemeResult:
+) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The ``themes`` table, and what :func:`_comment_themes` needs: each label's theme number,
+    and by (id, text) position the label (-1: no theme) and the similarity."""
     present = [label for label in range(len(tally.sizes)) if tally.sizes[label]]
     # Largest theme first; equal sizes in the order of their first comment id.
     present.sort(key=lambda label: (-tally.sizes[label], tally.first_rank[label]))
     number_of = np.zeros(len(tally.sizes), dtype=np.int64)
     number_of[present] = np.arange(1, len(present) + 1)
-    closest, assigned = _similarities(tally, centroids, settings.representatives)
+    closest, assigned = _similarities(tally, centroids, settings.representatives, order.rows)
     examples = _texts_of_ranks(comments, order, [closest[label][0][1] for label in present])
+    representatives = _representative_ids(order, closest)
     terms = themer.vectorizer["counts"].get_feature_names_out()
     theme_rows = []
     for number, label in enumerate(present, start=1):
@@ -412,23 +458,35 @@ def _describe(
             "label": theme_label(top, settings.label_terms),
             "size": int(tally.sizes[label]),
             "top_terms": TERM_SEPARATOR.join(top),
-            "representative_ids": TERM_SEPARATOR.join(order.sorted_ids[rank].as_py() for _, rank in closest[label]),
+            "representative_ids": TERM_SEPARATOR.join(representatives[rank] for _, rank in closest[label]),
             "example": shortened(examples[closest[label][0][1]], EXAMPLE_CHARS),
             "k": themer.choice.k,
             "criterion": themer.choice.criterion,
             "score": themer.choice.score,
         })
     themes = pd.DataFrame(theme_rows, columns=THEME_COLUMNS).astype(THEME_TYPES)
-    return ThemeResult(themes, _comment_themes(order, number_of, *assigned))
+    return themes, (number_of, *assigned)
+
+
+def _representative_ids(order: _Order, closest: dict[int, list[tuple[float, int]]]) -> dict[int, str]:
+    """The comment id at each representative's position."""
+    positions = np.array(sorted({rank for best in closest.values() for _, rank in best}), dtype=np.int64)
+    return dict(zip(positions.tolist(), order.ids.take(positions).to_pylist()))
+
+
+def _label_type(labels: int) -> type:
+    """The smallest integer type that holds every label and -1 (no theme)."""
+    return np.int8 if labels < 127 else np.int64
 
 
 def _similarities(
-    tally: _Tally, centroids: np.ndarray, representatives: int
-) -> tuple[dict[int, list[tuple[float, int]]], tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Each label's closest comments as (-similarity, rank), best first, and every themed
-    comment's rank, label and rounded similarity."""
+    tally: _Tally, centroids: np.ndarray, representatives: int, rows: int
+) -> tuple[dict[int, list[tuple[float, int]]], tuple[np.ndarray, np.ndarray]]:
+    """Each label's closest comments as (-similarity, rank), best first, and by (id, text)
+    position of all ``rows`` comments the label (-1: no theme) and rounded similarity."""
     closest: dict[int, list[tuple[float, int]]] = {label: [] for label in range(len(tally.sizes))}
-    ranks, labels, similarities = [], [], []
+    label_at = np.full(rows, -1, dtype=_label_type(len(tally.sizes)))
+    similarity_at = np.zeros(rows)
     for vectors, piece_labels, piece_ranks in _pieces(tally):
         similarity = np.zeros(vectors.shape[0])
         for label in np.unique(piece_labels):
@@ -437,12 +495,9 @@ def _similarities(
             best = rows[np.lexsort((piece_ranks[rows], -similarity[rows]))[:representatives]]
             candidates = [(-float(similarity[i]), int(piece_ranks[i])) for i in best]
             closest[label] = heapq.nsmallest(representatives, closest[label] + candidates)
-        ranks.append(piece_ranks)
-        labels.append(piece_labels)
-        similarities.append(np.array([round(value, DIGITS) for value in similarity.tolist()]))
-    if not ranks:
-        return closest, (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
-    return closest, (np.concatenate(ranks), np.concatenate(labels), np.concatenate(similarities))
+        label_at[piece_ranks] = piece_labels
+        similarity_at[piece_ranks] = [round(value, DIGITS) for value in similarity.tolist()]
+    return closest, (label_at, similarity_at)
 
 
 def _texts_of_ranks(comments: FrameSource, order: _Order, ranks: list[int]) -> dict[int, str]:
@@ -450,16 +505,19 @@ def _texts_of_ranks(comments: FrameSource, order: _Order, ranks: list[int]) -> d
     return dict(zip(sorted(set(ranks)), texts))
 
 
-def _comment_themes(
-    order: _Order, number_of: np.ndarray, ranks: np.ndarray, labels: np.ndarray, similarities: np.ndarray
-) -> pd.DataFrame:
+def _comment_themes(order: _Order, number_of: np.ndarray, label_at: np.ndarray, similarity_at: np.ndarray) -> pd.DataFrame:
     """One row per themed comment, in comment-id order (a repeated id: by theme, then text)."""
-    themes = number_of[labels]
-    rows = np.lexsort((ranks, themes, order.id_start[ranks]))
+    ranks = np.flatnonzero(label_at >= 0)
+    themes = number_of[label_at[ranks]]
+    id_start = order.id_start(ranks)
+    if not order.new_id.all():
+        rows = np.lexsort((ranks, themes, id_start))
+        ranks, themes, id_start = ranks[rows], themes[rows], id_start[rows]
+    # Equal ids share the id of their run's first position, and those positions ascend.
     return pd.DataFrame({
-        "comment_id": order.sorted_ids.take(pa.array(ranks[rows])).to_numpy(zero_copy_only=False),
-        "theme": themes[rows],
-        "similarity": similarities[rows],
+        "comment_id": pd.array(order.ids.take(id_start), dtype=COMMENT_THEME_TYPES["comment_id"]),
+        "theme": themes,
+        "similarity": similarity_at[ranks],
     }, columns=COMMENT_THEME_COLUMNS).astype(COMMENT_THEME_TYPES)
 
 

@@ -46,7 +46,10 @@ def iter_frames(path: Path, columns: Sequence[str], rows: int) -> Iterator[pd.Da
     """``columns`` of the table at ``path``, ``rows`` rows at a time (the last piece may be shorter;
     Parquet may cut pieces shorter at row-group ends: see :func:`rechunk`)."""
     if path.suffix == ".parquet":
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=rows, columns=list(columns)):
+        # No pre-buffering: pyarrow would otherwise read every row group's column chunks into
+        # memory when the pass starts, so a pass would hold the whole (compressed) file.
+        source = pq.ParquetFile(path, pre_buffer=False)
+        for batch in source.iter_batches(batch_size=rows, columns=list(columns), use_threads=False):
             yield batch.to_pandas()
         return
     with pd.read_csv(path, dtype=str, keep_default_na=False, usecols=list(columns), chunksize=rows) as chunks:
