@@ -89,11 +89,13 @@ def cluster_batches(
     """
     require_columns(pd.DataFrame(columns=list(claim_columns)), "claims", CLAIM_INPUT_COLUMNS)
     settings = cluster_settings()
-    themes = themes_of_batches(comments, random_state=random_state, settings=settings.themes)
     folding = learn_folding(claims, lexicon=lexicon, settings=settings.concepts)
     tally = ConceptTally()
     for frame in claims(claim_columns):
         resolved = folding.resolve(frame)
         tally.add(resolved)
         resolved_claims(resolved)
-    return ClusterTables(tally.table(lexicon=lexicon, known=folding.known), themes.themes, themes.comment_themes)
+    concepts = tally.table(lexicon=lexicon, known=folding.known)
+    # Themes last: their comment_themes table (a row per comment) is then not held through the claims pass.
+    themes = themes_of_batches(comments, random_state=random_state, settings=settings.themes)
+    return ClusterTables(concepts, themes.themes, themes.comment_themes)
