@@ -107,12 +107,18 @@ class _SpilledIds:
     def __init__(self, path: Path, rows: int = BATCH_ROWS) -> None:
         self.path, self.rows = path, rows
 
-    def write(self, sorted_ids: pa.ChunkedArray) -> None:
+    def write(self, ids: pa.ChunkedArray, order: np.ndarray) -> np.ndarray:
+        """Write ``ids`` in ``order``, a batch at a time (no sorted copy of them all in memory);
+        return by position whether the id there starts a run of equal ids."""
         schema = pa.schema([("id", pa.large_string())])
+        starts, previous = [np.ones(0, dtype=bool)], None
         with pa.OSFile(str(self.path), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
-            for start in range(0, len(sorted_ids), self.rows):
-                piece = sorted_ids.slice(start, self.rows).combine_chunks()
+            for start in range(0, len(order), self.rows):
+                piece = ids.take(pa.array(order[start : start + self.rows])).combine_chunks()
                 writer.write_batch(pa.record_batch([piece], schema=schema))
+                starts.append(_starts_of_runs(piece, previous))
+                previous = piece[len(piece) - 1].as_py()
+        return np.concatenate(starts)
 
     def take(self, positions: np.ndarray) -> pa.Array:
         """The ids at ``positions`` (ascending, repeats allowed), as one array."""
@@ -220,27 +226,27 @@ def _comment_order(comments: FrameSource, spilled: _SpilledIds) -> _Order:
     ids = pa.chunked_array(pieces, type=pa.large_string())
     del pieces
     order = pc.sort_indices(ids).to_numpy()  # stable, like a merge sort
-    sorted_ids = ids.take(order)
-    new_id = _starts_of_runs(sorted_ids)
+    new_id = spilled.write(ids, order)
     if not new_id.all():  # a comment id twice (not from ingest): the texts settle the order
         texts = pa.array(_all_texts(comments), type=pa.large_string())
         keys = pa.table({"id": ids, "text": texts})
         order = pc.sort_indices(keys, sort_keys=[("id", "ascending"), ("text", "ascending")]).to_numpy()
-        sorted_ids = ids.take(order)
-        new_id = _starts_of_runs(sorted_ids)
+        new_id = spilled.write(ids, order)
     del ids
-    spilled.write(sorted_ids)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     return _Order(rank, new_id, spilled, non_blank)
 
 
-def _starts_of_runs(sorted_ids: pa.ChunkedArray) -> np.ndarray:
-    """True where a sorted id differs from the one before it."""
-    if len(sorted_ids) < 2:
-        return np.ones(len(sorted_ids), dtype=bool)
+def _starts_of_runs(sorted_ids: pa.Array, previous: str | None = None) -> np.ndarray:
+    """True where a sorted id differs from the one before it (``previous`` before the first)."""
+    if len(sorted_ids) == 0:
+        return np.ones(0, dtype=bool)
+    first = previous is None or sorted_ids[0].as_py() != previous
+    if len(sorted_ids) == 1:
+        return np.array([first])
     same = pc.equal(sorted_ids.slice(1), sorted_ids.slice(0, len(sorted_ids) - 1)).to_numpy(zero_copy_only=False)
-    return np.concatenate([[True], ~same])
+    return np.concatenate([[first], ~same])
 
 
 def _all_texts(comments: FrameSource) -> list[str]:
