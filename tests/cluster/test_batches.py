@@ -7,13 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from pipeline.cluster.batches import frame_batches, table_batches
 from pipeline.cluster.counting import VocabularyCounter
 from pipeline.cluster.settings import cluster_settings
 from pipeline.cluster.stage import cluster_batches, cluster_stage
-from pipeline.cluster.themes import theme_vectorizer, themes_of_batches
+from pipeline.cluster.themes import _comment_order, _SpilledIds, theme_vectorizer, themes_of_batches
 from pipeline.extract.lexicon import Lexicon
 from pipeline.io.tables import write_table
 
@@ -114,3 +115,33 @@ def test_stage_over_table_files_equals_the_in_memory_stage(
     pd.testing.assert_frame_equal(tables.concepts, expected.concepts)
     pd.testing.assert_frame_equal(tables.themes, expected.themes)
     pd.testing.assert_frame_equal(tables.comment_themes, expected.comment_themes)
+
+
+@pytest.mark.parametrize(
+    "ids, rows, sorted_ids, starts",
+    [
+        (["c", "a", "b"], 2, ["a", "b", "c"], [True, True, True]),
+        (["a", "a", "a"], 1, ["a", "a", "a"], [True, False, False]),  # a run across every batch boundary
+        (["b", "a", "b", "a"], 3, ["a", "a", "b", "b"], [True, False, True, False]),
+        (["x"], 4, ["x"], [True]),
+        ([], 2, [], []),
+    ],
+)
+def test_the_sorted_comment_ids_wait_on_disk_and_runs_of_equal_ids_are_marked(
+    tmp_path: Path, ids: list[str], rows: int, sorted_ids: list[str], starts: list[bool]
+) -> None:
+    order = _comment_order(frame_batches(pd.DataFrame({"comment_id": ids, "text": ["t"] * len(ids)}), 2),
+                           _SpilledIds(tmp_path / "ids.arrow", rows))
+    # Per comment, memory keeps NumPy numbers only; the ids are read back from the file.
+    assert order.rank.dtype == np.int64 and order.new_id.dtype == bool
+    assert order.new_id.tolist() == starts
+    assert order.ids.take(np.arange(len(ids))).to_pylist() == sorted_ids
+    assert sorted(ids[row] for row in np.argsort(order.rank)) == sorted_ids
+
+
+def test_spilled_ids_are_taken_with_repeats_across_batches(tmp_path: Path) -> None:
+    spilled = _SpilledIds(tmp_path / "ids.arrow", rows=2)
+    ids = pa.chunked_array([["a", "b", "c"], ["d", "e"]], type=pa.large_string())
+    spilled.write(ids, np.arange(5))
+    assert spilled.take(np.array([0, 0, 1, 2, 4, 4])).to_pylist() == ["a", "a", "b", "c", "e", "e"]
+    assert spilled.take(np.array([], dtype=np.int64)).to_pylist() == []

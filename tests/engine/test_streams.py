@@ -86,3 +86,21 @@ def test_writing_one_format_removes_the_stale_other(tmp_path):
 def test_an_unknown_format_is_refused(tmp_path, fmt, message):
     with pytest.raises(PipelineError, match=message.replace("'", ".")):
         TableWriter(tmp_path, "comments", fmt, _comments(1).iloc[:0])
+
+
+@pytest.mark.parametrize("columns", [("text",), ("comment_id", "text", "position")])
+def test_a_parquet_pass_does_not_read_the_whole_file_ahead(tmp_path, monkeypatch, columns):
+    """pyarrow's pre-buffering (its default) loads every row group's column chunks when a pass
+    starts, so memory would grow with the file; a pass opens the file without it."""
+    write_table(_comments(25), tmp_path, "comments", "parquet")
+    opened = []
+    original = pq.ParquetFile
+
+    def recording(path, **options):
+        opened.append(options.get("pre_buffer", True))
+        return original(path, **options)
+
+    monkeypatch.setattr(pq, "ParquetFile", recording)
+    frames = list(iter_frames(table_path(tmp_path, "comments"), columns, 10))
+    assert opened == [False]
+    assert sum(map(len, frames)) == 25
