@@ -81,7 +81,8 @@ def cluster_batches(
 
     ``claims`` must give ``claim_columns`` (every column of the claims table, which is passed
     on); each batch of resolved claims goes to ``resolved_claims``, in table order. Memory holds
-    one batch, the distinct phrases and concepts, the theme model and a few numbers per comment.
+    one batch, the distinct phrases and concepts, the theme model and a few numbers per comment
+    (see :mod:`pipeline.cluster.themes`); the claims are done before the themes start.
 
     Raises:
         StageInputError: a required column is missing.
