@@ -323,7 +323,7 @@ def _provenance(sources) -> str:
 
 def _run_report(out: Path, quiet: bool, redact: bool) -> list[str]:
     from pipeline.io.tables import write_text_chunks
-    from pipeline.report.batches import system_allocator
+    from pipeline.io.memory import system_allocator
     from pipeline.report.streamed import write_report
     from pipeline.review.commands import REVIEW_DATABASE
     from pipeline.review.store import ReviewStore
@@ -537,13 +537,29 @@ def run(
     cache = _cache_settings(no_cache, cache_dir)
     with _user_errors(), _shared_cluster(engine_options) as shared:
         _CACHE_USE.clear()
-        _run_ingest(inputs, out, fmt, quiet, options, max_bytes, cache)
-        _run_extract(out, fmt, quiet, lexicon, model, engine_options, shared, cache)
-        _run_cluster(out, fmt, quiet, lexicon)
-        _run_flag(out, fmt, quiet, lexicon, rules, engine_options, shared, cache)
-        _run_report(out, quiet, redact=not no_redact)
+        stages: tuple[Callable[[], object], ...] = (
+            lambda: _run_ingest(inputs, out, fmt, quiet, options, max_bytes, cache),
+            lambda: _run_extract(out, fmt, quiet, lexicon, model, engine_options, shared, cache),
+            lambda: _run_cluster(out, fmt, quiet, lexicon),
+            lambda: _run_flag(out, fmt, quiet, lexicon, rules, engine_options, shared, cache),
+            lambda: _run_report(out, quiet, redact=not no_redact),
+        )
+        for stage in stages:
+            stage()
+            _release_stage_memory()
         if cache.enabled:
             _say(quiet, _cache_summary())
+
+
+def _release_stage_memory() -> None:
+    """Between the stages of ``run``: what a stage freed goes back to the system, so that the
+    next stage's peak does not sit on top of the last one's leftovers."""
+    import gc
+
+    from pipeline.io.memory import release_freed_memory
+
+    gc.collect()
+    release_freed_memory()
 
 
 def _cache_summary() -> str:

@@ -6,62 +6,18 @@ Each slice is a DataFrame with the same types ``read_table`` would give those ro
 """
 from __future__ import annotations
 
-import ctypes
-import contextlib
-import ctypes.util
-import functools
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.errors import StageInputError
+from pipeline.io.memory import release_freed_memory
 from pipeline.io.tables import restore_formulas
 
 BATCH_ROWS = 65_536
-
-
-def release_freed_memory() -> None:
-    """Hand memory freed by the last pass back to the operating system.
-
-    Each pass frees its slices, but the C heap keeps the pages for reuse and, fragmented by
-    millions of small strings, grows a little with every slice: without this, the peak
-    creeps up with the corpus although what is alive does not. (glibc only; elsewhere a no-op.)
-    """
-    pa.default_memory_pool().release_unused()
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@contextlib.contextmanager
-def system_allocator() -> Iterator[None]:
-    """Arrow allocates from the C heap (``malloc``) inside the block, and from its default pool
-    again after it.
-
-    Arrow's default pool (mimalloc or jemalloc) keeps the segments of freed slices for reuse and
-    returns them late: over a million comments the report's resident memory grew by well over a
-    hundred megabytes of freed buffers. The C heap gives them back at each
-    :func:`release_freed_memory`. Buffers allocated inside the block may outlive it: Arrow frees
-    each buffer to the pool it came from.
-    """
-    previous = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool())
-    try:
-        yield
-    finally:
-        pa.set_memory_pool(previous)
-
-
-@functools.lru_cache(maxsize=1)
-def _malloc_trim():
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
 
 
 def table_file(folder: Path, name: str) -> Path:

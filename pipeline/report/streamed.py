@@ -15,7 +15,7 @@ columns each part needs:
 
 ``build_report`` then renders those rows with the whole tables' totals, so every file is
 byte-identical to rendering the whole tables. Arrow allocates from the C heap meanwhile
-(:func:`~pipeline.report.batches.system_allocator`), which hands freed slices back.
+(:func:`~pipeline.io.memory.system_allocator`), which hands freed slices back.
 """
 from __future__ import annotations
 
@@ -32,8 +32,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.errors import StageInputError
+from pipeline.io.memory import release_freed_memory, system_allocator
 from pipeline.report.batches import (
-    BATCH_ROWS, arrow_batches, frames, release_freed_memory, require_file_columns, rows_where, system_allocator, table_file,
+    BATCH_ROWS, arrow_batches, frames, require_file_columns, rows_where, table_file,
 )
 from pipeline.report.counts import CLAIM_COLUMNS, ConceptTally, CountedSlice, claim_rows
 from pipeline.report.directory import DETAIL_COLUMNS, CommentDirectory, id_numbers

@@ -1,0 +1,26 @@
+"""Handing freed memory back: the allocator switch is undone however the block ends."""
+import pyarrow as pa
+import pytest
+
+from pipeline.io.memory import release_freed_memory, system_allocator
+
+
+def test_arrow_allocates_from_the_c_heap_inside_the_block_only():
+    before = pa.default_memory_pool().backend_name
+    with system_allocator():
+        assert pa.default_memory_pool().backend_name == "system"
+        pa.array(range(1000))  # allocates inside the block
+    assert pa.default_memory_pool().backend_name == before
+
+
+def test_the_default_pool_comes_back_when_the_block_fails():
+    before = pa.default_memory_pool().backend_name
+    with pytest.raises(RuntimeError), system_allocator():
+        raise RuntimeError("a stage failed")
+    assert pa.default_memory_pool().backend_name == before
+
+
+def test_releasing_keeps_live_data_intact():
+    kept = pa.array([f"comment {n}" for n in range(10_000)])
+    release_freed_memory()
+    assert kept[9_999].as_py() == "comment 9999"
