@@ -58,6 +58,7 @@ class QueueTop:
     open: int
 
 
+@system_allocator()  # freed slices go back to the system at each release (see system_allocator)
 def write_report(
     folder: Path,
     *,
@@ -79,24 +80,6 @@ def write_report(
     Raises:
         StageInputError: a table is missing, or lacks a column the report needs.
     """
-    with system_allocator():
-        return _write_report(folder, decisions=decisions, redact=redact, generated_from=generated_from,
-                             write_text=write_text, write_chunks=write_chunks, tables=tables, batch_rows=batch_rows,
-                             window_rows=window_rows)
-
-
-def _write_report(
-    folder: Path,
-    *,
-    decisions: pd.DataFrame,
-    redact: bool,
-    generated_from: str,
-    write_text: Callable[[str, Path], Path],
-    write_chunks: Callable[[Iterator[str], Path], Path],
-    tables: Callable[[str], pd.DataFrame],
-    batch_rows: int,
-    window_rows: int,
-) -> list[str]:
     comments_file = table_file(folder, "comments")
     comment_columns = require_file_columns(comments_file, ("comment_id", "text", "author"))
     claims_file = table_file(folder, "claims")

@@ -24,3 +24,13 @@ def test_releasing_keeps_live_data_intact():
     kept = pa.array([f"comment {n}" for n in range(10_000)])
     release_freed_memory()
     assert kept[9_999].as_py() == "comment 9999"
+
+
+def test_a_function_can_run_wholly_on_the_c_heap():
+    @system_allocator()
+    def pool_inside() -> str:
+        return pa.default_memory_pool().backend_name
+
+    before = pa.default_memory_pool().backend_name
+    assert [pool_inside(), pool_inside()] == ["system", "system"]
+    assert pa.default_memory_pool().backend_name == before
