@@ -108,7 +108,8 @@ def parent_ids(comments: pd.DataFrame, duplicates: pd.DataFrame) -> list[str]:
     native_parent. (Streaming ingest feeds :class:`pipeline.ingest.combine.ParentIndex` batch by
     batch; this is the same on whole tables.)
     """
-    from pipeline.ingest.combine import ParentIndex, id_strings  # combine builds on this module
+    from pipeline.ingest.combine import ParentIndex  # combine builds on this module
+    from pipeline.io.ids import id_strings
 
     index = ParentIndex()
     index.add(comments.reset_index(drop=True), duplicates.reset_index(drop=True))

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.ingest.assemble import COMMENT_COLUMNS
+from pipeline.io.ids import id_numbers as numbers_of_ids, id_strings
 
 #: Two different keys give two independent 64-bit hashes of a string: 128 bits, so that two
 #: different keys sharing a hash is not a concern even at billions of comments.
@@ -31,13 +32,8 @@ Sink = Callable[[pd.DataFrame], None]
 
 
 def id_numbers(comment_ids: pd.Series) -> np.ndarray:
-    """``c`` + 16 hex digits (see :func:`pipeline.ingest.assemble.comment_id`) as unsigned 64-bit integers."""
-    return np.array([int(value[1:], 16) for value in comment_ids.astype(str).tolist()], dtype=np.uint64)
-
-
-def id_strings(numbers: np.ndarray) -> list[str]:
-    """The inverse of :func:`id_numbers`."""
-    return [f"c{int(number):016x}" for number in numbers]
+    """Ingest's comment ids as unsigned 64-bit integers (see :mod:`pipeline.io.ids`)."""
+    return numbers_of_ids(comment_ids.astype(str).tolist())
 
 
 def _hashed(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:

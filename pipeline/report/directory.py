@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.cluster.columns import text_values
+from pipeline.io.ids import id_numbers
 
 # Names that do not identify a person: each such comment counts as its own commenter.
 ANONYMOUS_AUTHORS = frozenset({"", "anonymous", "anon", "guest"})
@@ -173,7 +174,7 @@ def _utc_texts(seconds: np.ndarray) -> list[str]:
 
 def _id_index(ids: pa.ChunkedArray) -> "_NumberIndex | _IdIndex":
     """The lookup of rows by id: by number when every id is ``c`` + 16 hex digits (the ids
-    ``ingest`` gives, see ``pipeline.ingest.combine.id_numbers``), else by hash."""
+    ``ingest`` gives, see :mod:`pipeline.io.ids`), else by hash."""
     if len(ids) and all(pc.all(pc.match_substring_regex(chunk, _CANONICAL_ID)).as_py() for chunk in ids.chunks if len(chunk)):
         return _NumberIndex(ids)
     return _IdIndex(ids)
@@ -207,19 +208,6 @@ class _NumberIndex:
         last = np.empty(len(self._order), dtype=np.int64)
         last[self._order] = self._order[run_ends]
         return last
-
-
-def id_numbers(ids: pa.Array) -> np.ndarray:
-    """Ids of a letter and 16 lowercase hex digits (``c…`` comments, ``f…`` flags) as the numbers
-    the digits spell; sorted numbers sort as the strings do."""
-    if not len(ids):
-        return np.zeros(0, dtype=np.uint64)
-    digits = np.frombuffer(np.array(ids.to_pylist(), dtype="S17").tobytes(), dtype=np.uint8).reshape(-1, 17)[:, 1:]
-    values = np.where(digits >= ord("a"), digits - (ord("a") - 10), digits - ord("0")).astype(np.uint64)
-    numbers = np.zeros(len(values), dtype=np.uint64)
-    for column in range(16):
-        numbers = (numbers << np.uint64(4)) | values[:, column]
-    return numbers
 
 
 class _IdIndex:

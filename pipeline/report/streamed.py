@@ -32,12 +32,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.errors import StageInputError
+from pipeline.io.ids import id_numbers
 from pipeline.io.memory import release_freed_memory, system_allocator
 from pipeline.report.batches import (
     BATCH_ROWS, arrow_batches, frames, require_file_columns, rows_where, table_file,
 )
 from pipeline.report.counts import CLAIM_COLUMNS, ConceptTally, CountedSlice, claim_rows
-from pipeline.report.directory import DETAIL_COLUMNS, CommentDirectory, id_numbers
+from pipeline.report.directory import DETAIL_COLUMNS, CommentDirectory
 from pipeline.report.stage import QUEUE_COLUMNS, QUEUE_ROWS_IN_MARKDOWN, build_report, queue_csv, redactor_of
 from pipeline.report.view import QUEUE_ROWS_IN_HTML, QUOTES_PER_SIDE, CorpusTotals, QuoteCandidates, as_list, records_of, sort_themes
 from pipeline.review.queue import COMMENT_INPUT_COLUMNS, FLAG_INPUT_COLUMNS, SEVERITIES
