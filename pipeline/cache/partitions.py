@@ -134,30 +134,28 @@ class PartitionStore:
     def rows(self, digests: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
         """The cached rows of each digest, in the order of ``digests`` (a digest given twice, its
         rows twice), with their ``key`` column; and how many rows each digest has (0 for one the
-        store does not hold)."""
+        store does not hold).
+
+        Each shard's wanted rows are taken as soon as it is read, so a partition whose comments
+        repeat texts stored all over the cache (an added file) holds only those rows, not every
+        shard it draws from: that held tens of shards at once and grew with the corpus."""
         places = self.index.find(digests)
         kept = np.fromiter((digest in self._kept for digest in digests.tolist()), dtype=bool, count=len(digests))
-        sources: list[_KeyedRows] = []
-        numbers: dict[int, int] = {}
-        table_of = np.zeros(len(digests), dtype=np.int64)
-        starts = np.zeros(len(digests), dtype=np.int64)
-        counts = np.zeros(len(digests), dtype=np.int64)
-
-        def source(rows: _KeyedRows) -> int:
-            if id(rows) not in numbers:
-                numbers[id(rows)] = len(sources)
-                sources.append(rows)
-            return numbers[id(rows)]
-
+        pieces = _Pieces(len(digests))
         for place in np.unique(places[(places >= 0) & ~kept]).tolist():
             at = np.flatnonzero((places == place) & ~kept)
             rows = self._shard(place)
-            starts[at], counts[at] = rows.find(digests[at])
-            table_of[at] = source(rows)
+            pieces.take(rows, at, *rows.find(digests[at]))
+        by_source: dict[int, list[int]] = {}
         for row in np.flatnonzero(kept).tolist():
-            rows, starts[row], counts[row] = self._kept[digests[row]]
-            table_of[row] = source(rows)
-        return _gathered(sources, table_of, starts, counts), counts
+            by_source.setdefault(id(self._kept[digests[row]][0]), []).append(row)
+        for rows_of_source in by_source.values():
+            at = np.array(rows_of_source, dtype=np.int64)
+            found = [self._kept[digests[row]] for row in rows_of_source]
+            starts = np.array([start for _, start, _ in found], dtype=np.int64)
+            counts = np.array([count for _, _, count in found], dtype=np.int64)
+            pieces.take(found[0][0], at, starts, counts)
+        return pieces.gathered(), pieces.counts
 
     def load(self, keys: Iterable[str], parts: Iterable[str]) -> dict[str, pd.DataFrame | None]:
         wanted = np.unique(np.array(strings(keys), dtype="S32"))
@@ -202,22 +200,36 @@ class PartitionStore:
         return rows
 
 
-def _gathered(sources: list[_KeyedRows], table_of: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
-    """Rows ``starts[i]`` to ``starts[i] + counts[i]`` of ``sources[table_of[i]]``, for each ``i`` in turn."""
-    used = np.unique(table_of[counts > 0])
-    if len(used) < len(sources):  # a shard of keys without rows only (maybe of other types): left out
-        sources = [sources[number] for number in used.tolist()] or sources[:1]
-        table_of = np.minimum(np.searchsorted(used, table_of), max(len(used) - 1, 0))
-    if not sources:
-        return pd.DataFrame(columns=[KEY])
-    offsets = np.cumsum([0, *(source.table.num_rows for source in sources)])[:-1]
-    taken = _ranges(offsets[table_of] + starts, counts)
-    try:
-        joined = pa.concat_tables([source.table for source in sources])
-    except pa.ArrowInvalid:  # shards written with other types (an old run): joined as pandas joins them
-        frames = [source.table.to_pandas() for source in sources]
-        return pd.concat(frames, ignore_index=True).take(taken).reset_index(drop=True)
-    return joined.take(pa.array(taken)).to_pandas()
+class _Pieces:
+    """The rows wanted from each source, taken one source at a time, and where each digest's
+    rows sit among them."""
+
+    def __init__(self, wanted: int) -> None:
+        self.tables: list[pa.Table] = []
+        self.starts = np.zeros(wanted, dtype=np.int64)
+        self.counts = np.zeros(wanted, dtype=np.int64)
+        self.taken = 0
+
+    def take(self, source: _KeyedRows, at: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> None:
+        """Take rows ``starts[i]`` to ``starts[i] + counts[i]`` of ``source`` for digest ``at[i]``."""
+        if not len(self.tables) or counts.any():  # a source of keys without rows only: left out
+            self.tables.append(source.table.take(pa.array(_ranges(starts, counts))))
+        self.starts[at] = self.taken + np.cumsum(counts) - counts
+        self.counts[at] = counts
+        self.taken += int(counts.sum())
+
+    def gathered(self) -> pd.DataFrame:
+        """Every digest's rows, in the order of the digests."""
+        tables = [table for table in self.tables if table.num_rows] or self.tables[:1]
+        if not tables:
+            return pd.DataFrame(columns=[KEY])
+        order = _ranges(self.starts, self.counts)
+        try:
+            joined = pa.concat_tables(tables)
+        except pa.ArrowInvalid:  # shards written with other types (an old run): joined as pandas joins them
+            frames = [table.to_pandas() for table in tables]
+            return pd.concat(frames, ignore_index=True).take(order).reset_index(drop=True)
+        return joined.take(pa.array(order)).to_pandas()
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
