@@ -13,10 +13,11 @@ from pipeline.cache.stages import FLAG_CLAIM_COLUMNS as KEYED_CLAIM_COLUMNS
 from pipeline.cache.stages import chained_keys, flag_keys, text_key
 from pipeline.cache.store import strings
 from pipeline.engine.stages import with_claim_partitions
+from pipeline.io.memory import release_freed_memory
 from pipeline.io.streams import iter_frames
 
 NO_KEY = b""
-_SCAN_ROWS = 65_536
+_SCAN_ROWS = 16_384  # with the freed slices given back after each, the pass holds one slice of texts
 
 
 @dataclass
@@ -45,6 +46,8 @@ def extract_table_keys(source: Path, columns: list[str], version: str) -> Keys:
             rows = np.flatnonzero(has_parent) + row
             replies.extend(zip(rows.tolist(), _id_hashes(parents[has_parent]).tolist()))
         row += len(frame)
+        del frame
+        release_freed_memory()
     digests = np.concatenate(own) if own else np.array([], dtype="S32")
     parent_of = _parent_rows(np.concatenate(ids) if ids else np.array([], dtype=np.uint64), replies)
     if parent_of:

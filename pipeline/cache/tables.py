@@ -51,12 +51,14 @@ from pipeline.engine.stages import (
 )
 from pipeline.extract.stage import CLAIM_COLUMNS, empty_claims_table
 from pipeline.flag.stage import CLAIM_COLUMNS as FLAG_CLAIM_COLUMNS, FLAG_COLUMNS, empty_flags_table
+from pipeline.io.memory import release_freed_memory, system_allocator
 from pipeline.io.streams import TableWriter, iter_frames, rechunk, table_columns, table_path
 
 Progress = Optional[Callable[[int], None]]
 Summary = Union[ExtractSummary, FlagSummary]
 _STAGING = "parquet"
-_SCAN_ROWS = 65_536
+_RELEASE_EVERY = 16  # partitions (each release costs a few milliseconds of walking the heap)
+_SCAN_ROWS = 16_384  # the copy passes read every text: one slice held at a time
 
 
 @dataclass(frozen=True)
@@ -136,13 +138,19 @@ def _count_flags(summary: FlagSummary, partition: pd.DataFrame, flags: pd.DataFr
     summary.severities.update(flags["severity"].astype(str))
 
 
+@system_allocator()
 def _cached_table(
     stage: _Stage, folder: Path, fmt: str, store: ShardStore, source: Path, partition_size: int,
 ) -> tuple[Summary, int]:
-    """Through the cache (see the module's docstring); also returns how many comments it served."""
+    """Through the cache (see the module's docstring); also returns how many comments it served.
+
+    Arrow allocates from the C heap here, and what each pass freed goes back to the system before
+    the next starts (:mod:`pipeline.io.memory`): the keys pass alone read every text, and Arrow's
+    pool kept the freed slices, half again the memory of the rest of the run at 300k comments."""
     keys = stage.keys(store.version)
     index = KeyIndex(store)
     missing = ~index.holds(keys.digests)
+    release_freed_memory()
     if missing.all():
         stored = StoreAsWritten(store, keys.digests, repeated(keys.digests), stage.empty())
         return stage.run(folder, fmt, stored), 0
@@ -152,14 +160,16 @@ def _cached_table(
         staging = Path(scratch)
         if needed.any():
             stage.stage_input(staging, needed)
+            release_freed_memory()
             stage.run(staging, _STAGING, None)
+            release_freed_memory()
         computed = _computed_rows(staging / f"{stage.output}.{_STAGING}", source, needed, partition_size)
         view = PartitionStore(store, index, repeated(keys.digests[missing]), _served_often(keys.digests[~missing]))
         served = 0
         with TableWriter(folder, stage.output, fmt, stage.empty()) as writer:
             start = 0
             ids = rechunk(iter_frames(source, ["comment_id"], partition_size), partition_size)
-            for partition, rows in zip(ids, computed):
+            for number, (partition, rows) in enumerate(zip(ids, computed)):
                 digests = keys.digests[start : start + len(partition)]
                 all_held = not needed[start : start + len(partition)].any()
                 start += len(partition)
@@ -172,6 +182,9 @@ def _cached_table(
                     served += result.served
                 writer.write(table[stage.columns])
                 stage.count(summary, partition, table)
+                del table
+                if number % _RELEASE_EVERY == _RELEASE_EVERY - 1:
+                    release_freed_memory()  # else the heap, fragmented by each partition's strings, creeps up
     return summary, served
 
 
@@ -241,6 +254,8 @@ def _copy_rows(source: Path, columns: list[str], chosen: np.ndarray, folder: Pat
             mask = chosen[start : start + len(frame)]
             start += len(frame)
             writer.write(frame[mask].reset_index(drop=True))
+            del frame
+            release_freed_memory()
 
 
 def _copy_claims(source: Path, claims_path: Path, columns: list[str], chosen: np.ndarray, folder: Path, partition_size: int) -> None:
