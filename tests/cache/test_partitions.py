@@ -2,6 +2,9 @@
 about once, keys many comments share kept aside."""
 from __future__ import annotations
 
+import gc
+import weakref
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -66,3 +69,40 @@ def test_a_key_many_comments_share_does_not_read_its_shard_again(store, often, r
     first = store.shards()[0].name
     assert store.reads[first] == reads_of_first
     assert all(reads == 1 for name, reads in store.reads.items() if name != first)
+
+
+@pytest.mark.parametrize(
+    ("often", "keys", "values"),
+    [
+        ([], ["k5a", "k0a", "k3b", "k1a"], ["5a", "0a-1", "0a-2", "3b", "1a"]),
+        (["k0a", "k4a"], ["k4a", "k5b", "k0a", "k2a", "k0a"], ["4a", "5b", "0a-1", "0a-2", "2a", "0a-1", "0a-2"]),
+        (["k2a"], ["k1b", "nope"], []),  # neither has rows
+    ],
+    ids=["from every shard", "with shared keys kept aside", "no rows at all"],
+)
+def test_a_partition_drawing_from_every_shard_gets_its_rows_in_order(store, often, keys, values):
+    view = PartitionStore(store, KeyIndex(store), set(), digests(*often))
+    view.rows(digests(*often))  # the shared keys' shards read once, their rows kept aside
+    rows, _ = view.rows(digests(*keys))
+    assert (rows["value"].tolist() if len(rows) else []) == values
+
+
+@pytest.mark.parametrize("held", [1, 2])
+def test_a_partition_drawing_from_every_shard_holds_only_a_few_shards_at_a_time(store, monkeypatch, held):
+    """An added file's comments repeat texts stored all over the cache: its partition must not
+    hold every shard it takes rows from (that grew with the corpus)."""
+    monkeypatch.setattr("pipeline.cache.partitions._SHARDS_HELD", held)
+    read, shards, most = PartitionStore._shard, [], [0]
+
+    def tracked(self, place):
+        rows = read(self, place)
+        shards.append(weakref.ref(rows))
+        gc.collect()
+        most[0] = max(most[0], sum(ref() is not None for ref in shards))
+        return rows
+
+    monkeypatch.setattr(PartitionStore, "_shard", tracked)
+    view = PartitionStore(store, KeyIndex(store), set(), digests())
+    rows, _ = view.rows(digests(*(f"k{n}a" for n in range(6))))
+    assert rows["value"].tolist() == ["0a-1", "0a-2", "1a", "2a", "3a", "4a", "5a"]
+    assert most[0] <= held + 1  # those the store keeps, and the one being taken from
