@@ -111,12 +111,26 @@ def may_hold_contacts(texts: Sequence[object]) -> np.ndarray:
         array = pa.array([text if isinstance(text, str) else None for text in texts], type=pa.large_string())
     except (pa.ArrowException, UnicodeError):
         return np.array([isinstance(text, str) for text in texts], dtype=bool)
+    return may_hold_contacts_array(array)
+
+
+def may_hold_contacts_array(texts: pa.Array) -> np.ndarray:
+    """:func:`may_hold_contacts` for an Arrow text column (nulls are not text: False).
+
+    The patterns run on the column's distinct values only: names, threads and flag reasons
+    repeat from row to row."""
+    encoded = pc.dictionary_encode(texts)
+    distinct = encoded.dictionary
     spelled_ending = _redaction_words().spelled_ending_superset
     candidates = pc.or_(
-        pc.or_(pc.match_substring(array, "@"), pc.match_substring_regex(array, _PHONE_DIGITS)),
-        pc.match_substring_regex(pc.utf8_lower(array), spelled_ending, ignore_case=True),
-    )
-    return pc.fill_null(candidates, False).to_numpy(zero_copy_only=False)
+        pc.or_(pc.match_substring(distinct, "@"), pc.match_substring_regex(distinct, _PHONE_DIGITS)),
+        pc.match_substring_regex(pc.utf8_lower(distinct), spelled_ending, ignore_case=True),
+    ).to_numpy(zero_copy_only=False)
+    indices = encoded.indices
+    if not len(distinct):
+        return np.zeros(len(texts), dtype=bool)
+    present = pc.is_valid(indices).to_numpy(zero_copy_only=False)
+    return candidates[pc.fill_null(indices, 0).to_numpy(zero_copy_only=False)] & present
 
 
 def find_contacts(text: str) -> list[ContactSpan]:

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.errors import PipelineError, StageInputError
@@ -26,6 +28,8 @@ TEMPORARY_SUFFIX = ".tmp"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPE = "'"
 _RISKY_FIRST = frozenset((*_FORMULA_START, _ESCAPE))
+# The same first characters as an Arrow (RE2) pattern, each as a hex escape ("-" is then no range).
+_RISKY_PATTERN = "^[" + "".join(f"\\x{ord(c):02x}" for c in sorted(_RISKY_FIRST)) + "]"
 
 
 def write_table(table: pd.DataFrame, folder: Path, name: str, fmt: str = "parquet") -> Path:
@@ -109,6 +113,19 @@ def defuse_formulas(table: pd.DataFrame) -> pd.DataFrame:
                 values[position] = _defuse_cell(values[position])
             defused[column] = pd.Series(values, index=defused.index, dtype=object)
     return defused
+
+
+def defuse_text_array(texts: pa.Array) -> pa.Array:
+    """:func:`defuse_formulas` for one Arrow text column: the same cells, tested in Arrow
+    (only cells starting with a risky character are looked at in Python)."""
+    risky = pc.fill_null(pc.match_substring_regex(texts, _RISKY_PATTERN), False).to_numpy(zero_copy_only=False)
+    positions = np.flatnonzero(risky)
+    if not len(positions):
+        return texts
+    values = texts.take(pa.array(positions)).to_pylist()
+    mask = np.zeros(len(texts), dtype=bool)
+    mask[positions] = True
+    return pc.replace_with_mask(texts, pa.array(mask), pa.array([_defuse_cell(v) for v in values], type=texts.type))
 
 
 def restore_formulas(table: pd.DataFrame) -> pd.DataFrame:
