@@ -39,6 +39,8 @@ def csv_cells(texts: pa.Array) -> pa.Array:
     forces quotes, else as it is."""
     texts = texts.cast(pa.large_string())
     needs_quotes = pc.match_substring_regex(texts, _forcing_quotes_pattern())
+    if not pc.any(needs_quotes).as_py():
+        return texts  # ids, dates, names of flags: most columns need no quotes at all
     quote = _text(QUOTE)
     quoted = pc.binary_join_element_wise(quote, pc.replace_substring(texts, QUOTE, QUOTE * 2), quote, _text(""))
     return pc.if_else(needs_quotes, quoted, texts)

@@ -218,7 +218,6 @@ def _write_queue(
     fetches its rows without another pass over the tables.
     """
     latest = _latest_decisions(decisions)
-    decided = dict(zip(zip(latest["comment_id"], latest["flag"]), latest["decision"]))
     keys = QueueKeys()
     comment_rows: list[np.ndarray] = []
     open_rows = 0
@@ -230,8 +229,7 @@ def _write_queue(
             rows = directory.rows(flags["comment_id"].tolist(), last=False)
             posted = pd.to_datetime(pd.Series(directory.values("posted_at", rows), dtype=object), utc=True,
                                     errors="coerce", format="ISO8601")
-            statuses = [decided.get(key, "") for key in zip(flags["comment_id"], flags["flag"])]
-            open_rows += sum(1 for status in statuses if status in ("", "open"))
+            open_rows += _open_count(flags, latest)
             keys.add(flags, posted.array.asi8)
             comment_rows.append(rows)
         order = keys.order()
@@ -251,6 +249,14 @@ def _write_queue(
 
         write_chunks(chunks(), target)
     return QueueTop(pd.concat(top, ignore_index=True), len(order), open_rows)
+
+
+def _open_count(flags: pd.DataFrame, latest: pd.DataFrame) -> int:
+    """How many of the flags have no decision, or a latest decision of ``open``."""
+    if latest.empty or flags.empty:
+        return len(flags)
+    statuses = flags[["comment_id", "flag"]].merge(latest, on=["comment_id", "flag"], how="left")["decision"]
+    return int(statuses.fillna("").isin(("", "open")).sum())
 
 
 def _park_comments(comments_file: Path, rows: np.ndarray, store: "RowStore", batch_rows: int) -> None:

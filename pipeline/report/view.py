@@ -513,6 +513,7 @@ class QuoteCandidates:
             for column in ("example_comment_id", "contrary_comment_id")
             if text_of(record.get(column))
         }
+        self._preferred_keys = pd.MultiIndex.from_tuples(sorted(self._preferred)) if self._preferred else None
         self._known = known_comments
         self._kept: pd.DataFrame | None = None
         self._seen = 0
@@ -556,13 +557,19 @@ class QuoteCandidates:
         kept = self._kept.sort_values("_sequence", kind="mergesort")
         return kept[[c for c in kept.columns if not c.startswith("_")]].reset_index(drop=True)
 
+    def _is_preferred(self, keyed: pd.DataFrame) -> np.ndarray:
+        """Whether each row's (concept, role, comment) is a summary example's, matched in
+        pandas' hash tables rather than a Python loop over the rows."""
+        if not self._preferred or keyed.empty:
+            return np.zeros(len(keyed), dtype=bool)
+        rows = pd.MultiIndex.from_arrays([keyed[column].astype(object) for column in ("_concept", "_role", "_comment")])
+        return rows.isin(self._preferred_keys)
+
     def _first_comments(self, keyed: pd.DataFrame) -> pd.DataFrame:
         order = [c for c in ("comment_id", "claim_id") if c in keyed.columns] + ["_sequence"]
         side = ["_concept", "_role", "_contrary"]
         first = keyed.sort_values(order, kind="mergesort").drop_duplicates([*side, "_comment"])
-        preferred = pd.Series(
-            [key in self._preferred for key in zip(first["_concept"], first["_role"], first["_comment"])], index=first.index,
-            dtype=bool)
+        preferred = pd.Series(self._is_preferred(first), index=first.index, dtype=bool)
         others = first[~preferred]
         rank = others.groupby(side, sort=False).cumcount()
         keep = preferred.copy()
