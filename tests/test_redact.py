@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.redact import _ANY_SPACE, find_contacts, may_hold_contacts, redact
+from pipeline.redact import _ANY_SPACE, find_contacts, may_hold_contacts, may_hold_contacts_array, redact
 
 
 @pytest.mark.parametrize(
@@ -122,6 +122,20 @@ def test_may_hold_contacts_skips_values_that_are_not_text(value):
 def test_may_hold_contacts_sends_a_column_arrow_cannot_hold_through_redact():
     # A lone surrogate (JSON input can carry one) cannot become UTF-8: every text is a candidate.
     assert may_hold_contacts(["plain words", "\ud800 broken", 7]).tolist() == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["jane@example.com", "plain", None, "jane@example.com", "ring 555 0142", ""],  # repeated cells, a missing one
+        ["a dot com", "at night", "0.5 mg", "Tel: 5550142233"],
+        [None, None],
+        [],
+    ],
+)
+def test_may_hold_contacts_of_an_arrow_column_is_that_of_its_cells(texts):
+    expected = may_hold_contacts(texts).tolist()
+    assert may_hold_contacts_array(pa.array(texts, type=pa.large_string())).tolist() == expected
 
 
 def test_the_arrow_white_space_class_holds_every_character_python_calls_white_space():

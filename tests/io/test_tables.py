@@ -1,8 +1,9 @@
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from pipeline.errors import StageInputError
-from pipeline.io.tables import defuse_formulas, read_table, write_table
+from pipeline.io.tables import defuse_formulas, defuse_text_array, read_table, write_table
 
 TEXTS = ["=HYPERLINK(\"http://x\")", "+1", "-2 cramps", "@SUM(A1)", "'=already", "'plain", "plain", "\tTab"]
 
@@ -34,6 +35,24 @@ def test_defusing_escapes_only_text_cells_that_start_like_a_formula(cells, expec
     defused = defuse_formulas(table)["cell"].tolist()
     assert [repr(value) for value in defused] == [repr(value) for value in expected]
     assert [repr(value) for value in table["cell"].tolist()] == [repr(value) for value in cells]  # input untouched
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["=1+1", "+44 20", "-2 cramps", "@SUM(A1)", "\tTab", "\rCR", "'=already", "''twice", "'plain", "plain", ""],
+        ["plain", "words only", "a=b", " =space first", "x-y", "mail@example.com"],  # risky only later in the cell
+        ["-", "=", "'", "@", "\t", "\r", "'\r", "'-", "é=", "=é"],
+        [],
+    ],
+)
+def test_defusing_an_arrow_column_escapes_the_cells_defuse_formulas_escapes(cells):
+    expected = defuse_formulas(pd.DataFrame({"cell": pd.Series(cells, dtype=object)}))["cell"].tolist()
+    assert defuse_text_array(pa.array(cells, type=pa.large_string())).to_pylist() == expected
+
+
+def test_defusing_an_arrow_column_leaves_missing_cells_missing():
+    assert defuse_text_array(pa.array(["=1", None, "ok"], type=pa.large_string())).to_pylist() == ["'=1", None, "ok"]
 
 
 def test_writing_one_format_removes_the_stale_other(tmp_path):
