@@ -3,14 +3,14 @@
 Counting joins every claim to its comment's author, thread and date. The report keeps those
 columns (not the text) as Arrow arrays and integer codes, and looks a slice of claims up at a
 time. What stays in memory per comment: its date (8 bytes as seconds when ingest wrote it, else
-the text, about 33), its thread's code
-(4), its commenter's code (8) and the id lookup: 12 bytes when the ids are ingest's (``c`` + 16
-hex digits, kept as sorted 64-bit numbers, the strings dropped), else the id strings and their
-64-bit hashes.
+the text, about 33), its thread's code (4), its commenter's code (8) and the id lookup: 12 bytes
+when the ids are ingest's (``c`` + 16 hex digits, kept as sorted 64-bit numbers), else the id
+strings and their 64-bit hashes. Ids and dates become numbers a slice at a time while the
+comments are read, so their strings never pile up (about 58 bytes a comment at the build's peak).
 """
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.cluster.columns import text_values
-from pipeline.io.ids import id_numbers
+from pipeline.io.ids import id_numbers, id_strings
 
 # Names that do not identify a person: each such comment counts as its own commenter.
 ANONYMOUS_AUTHORS = frozenset({"", "anonymous", "anon", "guest"})
@@ -42,30 +42,36 @@ class CommentDirectory:
 
     def __init__(self, comment_slices: Iterable[pd.DataFrame | pa.RecordBatch], extra: Sequence[str] = ()) -> None:
         self._columns = tuple(dict.fromkeys(("thread", "posted_at", *extra)))
-        chunks: dict[str, list[pa.Array]] = {name: [] for name in ("comment_id", *self._columns)}
+        chunks: dict[str, list[pa.Array]] = {name: [] for name in self._columns if name != "posted_at"}
+        # Ids and dates become numbers a slice at a time (their strings never pile up), as long as
+        # every one is ingest's spelling; else the strings are kept (see _NumbersOrTexts).
+        ids = _NumbersOrTexts(_canonical_numbers, lambda numbers: id_strings(numbers))
+        dates = _NumbersOrTexts(_utc_seconds_of, _utc_texts)
         people = _People()
         raw_threads: set = set()
         for piece in comment_slices:
             names = piece.schema.names if isinstance(piece, pa.RecordBatch) else list(piece.columns)
-            texts = {name: _text_array(piece[name] if name in names else None, len(piece)) for name in (*chunks, "author")}
+            texts = {name: _text_array(piece[name] if name in names else None, len(piece))
+                     for name in (*chunks, "comment_id", "posted_at", "author")}
             people.add(texts["author"], texts["thread"])
+            ids.add(texts["comment_id"])
+            dates.add(texts["posted_at"])
             for name in chunks:
-                # Threads (and sources) repeat: kept dictionary-encoded, a few bytes a row. Ids and
-                # dates are mostly distinct: a dictionary would only add to them.
-                chunks[name].append(texts[name] if name in ("comment_id", "posted_at") else texts[name].dictionary_encode())
+                # Threads (and sources) repeat: kept dictionary-encoded, a few bytes a row.
+                chunks[name].append(texts[name].dictionary_encode())
             if "thread" in names:
                 raw_threads.update(_distinct(piece["thread"]))
+            del texts
         self._values = {name: _joined(arrays) for name, arrays in chunks.items()}
-        self.size = len(self._values["comment_id"])
+        self.size = ids.size
         self.thread_count = len(raw_threads)
-        self._index = _id_index(self._values["comment_id"])
-        if isinstance(self._index, _NumberIndex):
-            # The numbers are the ids: the strings are not needed any more.
-            del self._values["comment_id"]
-        self._seconds = _utc_seconds(self._values["posted_at"])
-        if self._seconds is not None:
-            # The numbers spell the dates exactly: the strings are not needed any more.
-            del self._values["posted_at"]
+        # By number when every id is ingest's (see pipeline.io.ids), else by hash.
+        numbers = ids.numbers()
+        self._index = _NumberIndex(numbers) if numbers is not None and self.size else _IdIndex(ids.texts())
+        del ids, numbers
+        self._seconds = dates.numbers()
+        if self._seconds is None:
+            self._values["posted_at"] = dates.texts()
         self._commenters = people.codes(self._index.last_copies())
         self._unknown_commenters: dict[str, int] = {}
 
@@ -172,20 +178,57 @@ def _utc_texts(seconds: np.ndarray) -> list[str]:
     return texts.tolist()
 
 
-def _id_index(ids: pa.ChunkedArray) -> "_NumberIndex | _IdIndex":
-    """The lookup of rows by id: by number when every id is ``c`` + 16 hex digits (the ids
-    ``ingest`` gives, see :mod:`pipeline.io.ids`), else by hash."""
-    if len(ids) and all(pc.all(pc.match_substring_regex(chunk, _CANONICAL_ID)).as_py() for chunk in ids.chunks if len(chunk)):
-        return _NumberIndex(ids)
-    return _IdIndex(ids)
+class _NumbersOrTexts:
+    """A text column gathered a slice at a time as the numbers that spell it exactly (8 bytes a
+    row), for as long as ``to_numbers`` can spell each slice; from the first slice it cannot,
+    as text (the slices before spelled back by ``to_texts``)."""
+
+    def __init__(self, to_numbers: Callable[[pa.Array], "np.ndarray | None"],
+                 to_texts: Callable[[np.ndarray], list[str]]) -> None:
+        self._to_numbers, self._to_texts = to_numbers, to_texts
+        self._numbers: list[np.ndarray] | None = []
+        self._texts: list[pa.Array] = []
+        self.size = 0
+
+    def add(self, texts: pa.Array) -> None:
+        self.size += len(texts)
+        numbers = self._to_numbers(texts) if self._numbers is not None else None
+        if numbers is not None:
+            self._numbers.append(numbers)
+            return
+        if self._numbers is not None:
+            self._texts = [pa.array(self._to_texts(part), type=pa.large_string()) for part in self._numbers if len(part)]
+            self._numbers = None
+        self._texts.append(texts)
+
+    def numbers(self) -> np.ndarray | None:
+        """Every row as a number, or None when some slice was not spelled as numbers."""
+        if self._numbers is None:
+            return None
+        return np.concatenate(self._numbers) if self._numbers else np.zeros(0, dtype=np.int64)
+
+    def texts(self) -> pa.ChunkedArray:
+        if self._numbers is not None:
+            return _joined([pa.array(self._to_texts(part), type=pa.large_string()) for part in self._numbers if len(part)])
+        return _joined(self._texts)
+
+
+def _canonical_numbers(ids: pa.Array) -> np.ndarray | None:
+    """The ids' numbers when each is ``c`` + 16 hex digits (see :mod:`pipeline.io.ids`), else None."""
+    if len(ids) and not pc.all(pc.match_substring_regex(ids, _CANONICAL_ID)).as_py():
+        return None
+    return id_numbers(ids)
+
+
+def _utc_seconds_of(dates: pa.Array) -> np.ndarray | None:
+    return _utc_seconds(pa.chunked_array([dates], type=pa.large_string()))
 
 
 class _NumberIndex:
     """Rows by comment id, in 12 bytes a row, when each id is ``c`` + 16 hex digits: the ids as
     sorted unsigned 64-bit numbers, and the row of each (the first copy of a repeated id first)."""
 
-    def __init__(self, ids: pa.ChunkedArray) -> None:
-        numbers = np.concatenate([id_numbers(ids.slice(start, _HASH_SLICE)) for start in range(0, len(ids), _HASH_SLICE)])
+    def __init__(self, numbers: np.ndarray) -> None:
         order = np.argsort(numbers, kind="stable")
         self._sorted = numbers[order]
         self._order = order.astype(np.int32 if len(order) < 1 << 31 else np.int64)

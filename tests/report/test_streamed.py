@@ -200,9 +200,10 @@ def test_ingest_ids_are_looked_up_as_numbers(wanted, last, rows):
     (["c0000000000000001", "c00000000000000AB"], False),  # upper case: not an ingest id, looked up by hash
     (["c0000000000000001", "note-7"], False),
 ])
-def test_the_directory_uses_numbers_only_for_ingest_ids(ids, by_number):
+@pytest.mark.parametrize("one_slice", [True, False])  # in two slices, the second turns the first's numbers back to text
+def test_the_directory_uses_numbers_only_for_ingest_ids(ids, by_number, one_slice):
     comments = pd.DataFrame({"comment_id": ids, "author": ["x", "y"], "thread": ["t", "t"]})
-    directory = CommentDirectory([comments])
+    directory = CommentDirectory([comments] if one_slice else [comments.iloc[:1], comments.iloc[1:]])
     assert isinstance(directory._index, directory_module._NumberIndex) is by_number
     assert directory.rows(ids[::-1], last=False).tolist() == [1, 0]
 
