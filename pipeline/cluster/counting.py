@@ -1,50 +1,45 @@
-"""Counting a fitted vocabulary's words and word pairs in many comments at once.
+"""Learning a word 1-2-gram vocabulary and counting it in many comments at once.
 
 :class:`CountVectorizer` analyses a comment in Python, token by token; over millions of
-comments that is most of the cluster stage's time. :class:`VocabularyCounter` gives the same
-count matrix, bit for bit, for the analyser the themes use (lower case, a token pattern, stop
-words removed, unigrams and bigrams): each comment is still lower-cased and split by the same
-regular expression, but looking the tokens up, pairing neighbours and counting happen for a
-whole batch at once in NumPy.
+comments that is most of the cluster stage's time. :func:`learn_vocabulary` and
+:class:`VocabularyCounter` give its vocabulary and its count matrix, bit for bit, for the
+analyser the themes use (lower case, :data:`~pipeline.cluster.tokens.LETTER_WORDS`, stop words
+removed, unigrams and bigrams), from words found once per comment for a whole batch
+(:func:`~pipeline.cluster.tokens.letter_words`): looking the words up, pairing neighbours and
+counting happen in Arrow and NumPy.
 """
 from __future__ import annotations
 
-import itertools
-import re
-from typing import Sequence
+from numbers import Integral
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
+
+from pipeline.cluster.tokens import LETTER_WORDS, FoundWords, letter_words
 
 _UNKNOWN = 0  # a word in no vocabulary entry: it still separates its neighbours
 _STOP = -1  # a stop word: removed before neighbours are paired, as the analyser does
 
 
 class VocabularyCounter:
-    """The ``transform`` of a fitted word 1-2-gram :class:`CountVectorizer`, for a batch at a time.
+    """The ``transform`` of a :class:`CountVectorizer` of word 1- and 2-grams fitted to
+    ``vocabulary`` (term -> column), for a batch at a time."""
 
-    Raises:
-        ValueError: the vectorizer is not a lower-casing word analyser of 1- and 2-grams with a
-            token pattern (the only kind this reproduces).
-    """
-
-    def __init__(self, fitted: CountVectorizer) -> None:
-        if not (fitted.analyzer == "word" and tuple(fitted.ngram_range) == (1, 2) and fitted.lowercase
-                and fitted.preprocessor is None and fitted.tokenizer is None and fitted.strip_accents is None
-                and fitted.input == "content"):
-            raise ValueError("VocabularyCounter reproduces lower-cased word 1-2-grams only")
-        self.find_tokens = re.compile(fitted.token_pattern).findall
-        self.stop_words = frozenset(fitted.get_stop_words() or ())
-        self.terms = len(fitted.vocabulary_)
-        self.dtype = fitted.dtype
+    def __init__(self, vocabulary: Mapping[str, int], stop_words: Iterable[str], dtype: type = np.float64) -> None:
+        self.terms = len(vocabulary)
+        self.dtype = dtype
         words: dict[str, int] = {}
         unigram_pairs, bigram_pairs = [], []
-        for term, column in fitted.vocabulary_.items():
-            parts = term.split(" ")
-            ids = [words.setdefault(part, len(words) + 1) for part in parts]
+        for term, column in vocabulary.items():
+            ids = [words.setdefault(part, len(words) + 1) for part in term.split(" ")]
             (unigram_pairs if len(ids) == 1 else bigram_pairs).append((ids, column))
-        self.word_id = {**{word: _STOP for word in self.stop_words}, **words}  # no term holds a stop word
+        word_id = {**{word: _STOP for word in stop_words}, **words}  # no term holds a stop word
+        self.known_words = pa.array(list(word_id), type=pa.large_string())
+        self.id_of_known = np.array([*word_id.values(), _UNKNOWN], dtype=np.int64)  # last: not known
         self.unigram_column = np.full(len(words) + 1, -1, dtype=np.int64)
         for (word,), column in unigram_pairs:
             self.unigram_column[word] = column
@@ -54,28 +49,79 @@ class VocabularyCounter:
         self.bigram_keys = keys[order]
         self.bigram_columns = np.array([column for _, column in bigram_pairs], dtype=np.int64)[order]
 
+    @classmethod
+    def of_vectorizer(cls, fitted: CountVectorizer) -> "VocabularyCounter":
+        """The counter of a fitted vectorizer.
+
+        Raises:
+            ValueError: the vectorizer is not a lower-casing word analyser of 1- and 2-grams with
+                the token pattern :data:`LETTER_WORDS` (the only kind this reproduces).
+        """
+        if not (fitted.analyzer == "word" and tuple(fitted.ngram_range) == (1, 2) and fitted.lowercase
+                and fitted.preprocessor is None and fitted.tokenizer is None and fitted.strip_accents is None
+                and fitted.input == "content" and fitted.token_pattern == LETTER_WORDS):
+            raise ValueError("VocabularyCounter reproduces lower-cased word 1-2-grams of LETTER_WORDS only")
+        return cls(fitted.vocabulary_, fitted.get_stop_words() or (), fitted.dtype)
+
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """The count matrix of ``texts``: what the fitted vectorizer's ``transform`` returns."""
-        tokens = [self.find_tokens(text.lower()) for text in texts]
-        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        words = np.fromiter(map(self.word_id.get, itertools.chain.from_iterable(tokens), itertools.repeat(_UNKNOWN)),
-                            dtype=np.int64, count=int(lengths.sum()))
-        document = np.repeat(np.arange(len(tokens)), lengths)
+        return self.count(letter_words(texts))
+
+    def count(self, found: FoundWords) -> sparse.csr_matrix:
+        """The count matrix of the texts ``found`` was found in (sorted indices, summed duplicates)."""
+        known = pc.fill_null(pc.index_in(found.words, value_set=self.known_words), len(self.known_words))
+        words = self.id_of_known[known.to_numpy()]
         content = words != _STOP
-        words, document = words[content], document[content]
+        words, document = words[content], found.text[content]
         rows, columns = [document], [self.unigram_column[words]]
         if len(words) > 1:
             same_document = document[1:] == document[:-1]
             pair_keys = words[:-1] * self.width + words[1:]
-            known = same_document & (words[:-1] != _UNKNOWN) & (words[1:] != _UNKNOWN)
+            known_pair = same_document & (words[:-1] != _UNKNOWN) & (words[1:] != _UNKNOWN)
             slots = np.minimum(np.searchsorted(self.bigram_keys, pair_keys), max(len(self.bigram_keys) - 1, 0))
-            found = known & (self.bigram_keys[slots] == pair_keys) if len(self.bigram_keys) else np.zeros_like(known)
-            rows.append(document[:-1][found])
-            columns.append(self.bigram_columns[slots[found]])
+            found_pair = (known_pair & (self.bigram_keys[slots] == pair_keys) if len(self.bigram_keys)
+                          else np.zeros_like(known_pair))
+            rows.append(document[:-1][found_pair])
+            columns.append(self.bigram_columns[slots[found_pair]])
         row, column = np.concatenate(rows), np.concatenate(columns)
         kept = column >= 0
         counts = sparse.csr_matrix(
-            (np.ones(int(kept.sum()), dtype=self.dtype), (row[kept], column[kept])), shape=(len(tokens), self.terms)
+            (np.ones(int(kept.sum()), dtype=self.dtype), (row[kept], column[kept])), shape=(found.texts, self.terms)
         )
         counts.sum_duplicates()
         return counts
+
+
+def learn_vocabulary(
+    found: FoundWords, stop_words: Iterable[str], *, min_df: int | float = 1, max_df: int | float = 1.0
+) -> dict[str, int] | None:
+    """The ``vocabulary_`` a word 1-2-gram :class:`CountVectorizer` with these stop words and
+    document-frequency limits learns from the texts ``found`` was found in (terms in alphabetical
+    order); ``None`` where its ``fit`` raises ValueError (no term at all, none within the limits,
+    or limits that contradict each other)."""
+    high = max_df if isinstance(max_df, Integral) else max_df * found.texts
+    low = min_df if isinstance(min_df, Integral) else min_df * found.texts
+    encoded = pc.dictionary_encode(found.words)
+    distinct = encoded.dictionary
+    stop = pc.is_in(distinct, value_set=pa.array(sorted(set(stop_words)), type=pa.large_string()))
+    word = encoded.indices.to_numpy().astype(np.int64)
+    content = ~stop.to_numpy(zero_copy_only=False)[word]
+    word, document = word[content], found.text[content]
+    if len(word) == 0 or high < low:
+        return None
+    size = len(distinct)
+    pair = document[1:] == document[:-1]
+    # Term keys: a unigram is its word's number, a bigram comes after every unigram.
+    terms = np.concatenate([word, size + word[:-1][pair] * size + word[1:][pair]])
+    documents = np.concatenate([document, document[:-1][pair]])
+    keys, term_of = np.unique(terms, return_inverse=True)
+    in_documents = np.bincount(np.unique(documents * len(keys) + term_of) % len(keys), minlength=len(keys))
+    keys = keys[(in_documents <= high) & (in_documents >= low)]
+    if len(keys) == 0:
+        return None
+    spelled = distinct.to_pylist()
+    bigram = keys >= size
+    firsts, seconds = np.divmod(keys[bigram] - size, size)
+    names = [spelled[key] for key in keys[~bigram].tolist()]
+    names += [f"{spelled[first]} {spelled[second]}" for first, second in zip(firsts.tolist(), seconds.tolist())]
+    return {term: column for column, term in enumerate(sorted(names))}

@@ -40,8 +40,9 @@ from threadpoolctl import threadpool_limits
 
 from pipeline.cluster.batches import BATCH_ROWS, FrameSource, frame_batches
 from pipeline.cluster.columns import require_columns, shortened, text_values
-from pipeline.cluster.counting import VocabularyCounter
+from pipeline.cluster.counting import VocabularyCounter, learn_vocabulary
 from pipeline.cluster.settings import ThemeSettings, cluster_settings
+from pipeline.cluster.tokens import LETTER_WORDS, letter_words
 
 THEME_COLUMNS = [
     "theme", "label", "size", "top_terms", "representative_ids", "example", "k", "criterion", "score",
@@ -54,8 +55,7 @@ THEME_TYPES = {
 COMMENT_THEME_TYPES = {"comment_id": "string", "theme": "int64", "similarity": "float64"}
 TERM_SEPARATOR = "; "
 EXAMPLE_CHARS = 200
-# Letters only: numbers and doses ("400mg") say little about a theme.
-TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
+TOKEN_PATTERN = LETTER_WORDS
 DIGITS = 4  # floats are rounded so that tables are byte-identical across machines
 
 
@@ -137,15 +137,16 @@ class _SpilledIds:
 class _Themer:
     """What the sample taught: the vocabulary and the model that assigns comments to themes."""
 
-    vectorizer: Pipeline
+    terms: np.ndarray  # the vocabulary, in column order (what ``get_feature_names_out`` gives)
+    counter: VocabularyCounter  # the vocabulary's counts, a batch at a time
+    weights: TfidfTransformer  # fitted to the sample's counts
     choice: _Choice
     sample_ranks: np.ndarray  # the (id, text) positions of the sample, ascending
     sample_vectors: sparse.csr_matrix  # their TF-IDF rows, kept so that they are not vectorised twice
-    counter: VocabularyCounter  # the vectorizer's counts, a batch at a time
 
     def tf_idf(self, texts: np.ndarray) -> sparse.csr_matrix:
-        """The vectorizer's ``transform``, with the counting done for the whole batch at once."""
-        return sparse.csr_matrix(self.vectorizer["tfidf"].transform(self.counter.transform(texts)))
+        """The rows :func:`theme_vectorizer` would give ``texts``, counted for the whole batch at once."""
+        return sparse.csr_matrix(self.weights.transform(self.counter.transform(texts)))
 
     def vectorise(self, texts: np.ndarray, ranks: np.ndarray) -> sparse.csr_matrix:
         """TF-IDF rows of ``texts`` (at positions ``ranks``), taken from the sample where it has them."""
@@ -210,7 +211,7 @@ def themes_of_batches(
         if themer is None:
             return ThemeResult(_empty(THEME_TYPES), _empty(COMMENT_THEME_TYPES))
         tally = _assign(comments, order, themer, Path(spill))
-        centroids = _centroids(tally, len(themer.vectorizer["counts"].vocabulary_))
+        centroids = _centroids(tally, len(themer.terms))
         themes, assigned = _describe(comments, order, themer, tally, centroids, settings)
         del themer, tally, centroids  # the sample and the model: gone before the per-comment table is built
         return ThemeResult(themes, _comment_themes(order, *assigned))
@@ -276,10 +277,10 @@ def _learn_themes(comments: FrameSource, order: _Order, settings: ThemeSettings,
     fitted = _vectorise(_texts_at(comments, order, positions), order.non_blank, settings)
     if fitted is None:
         return None
-    vectorizer, vectors = fitted
+    terms, counter, weights, vectors = fitted
     themable = vectors[np.flatnonzero(vectors.getnnz(axis=1) > 0)]
     choice = _choose_k(themable, settings, random_state)
-    return _Themer(vectorizer, choice, positions, vectors, VocabularyCounter(vectorizer["counts"]))
+    return _Themer(terms, counter, weights, choice, positions, vectors)
 
 
 def theme_vectorizer(settings: ThemeSettings, *, min_df: int = 1, max_df: float = 1.0) -> Pipeline:
@@ -287,15 +288,16 @@ def theme_vectorizer(settings: ThemeSettings, *, min_df: int = 1, max_df: float 
     the settings removed.
 
     What :class:`TfidfVectorizer` computes, as counts then weights: ``fit_transform`` then gives
-    the rows ``transform`` gives, bit for bit (the counts' columns are put in order first), so
-    the sample the vocabulary is learnt from is read once.
+    the rows ``transform`` gives, bit for bit (the counts' columns are put in order first).
+    The stage learns and counts the same vocabulary faster (:func:`_vectorise`); this is the
+    definition it reproduces, and the tests hold it to.
     """
     counts = CountVectorizer(
         analyzer="word",
         ngram_range=(1, 2),
         lowercase=True,
         token_pattern=TOKEN_PATTERN,
-        stop_words=sorted(ENGLISH_STOP_WORDS | set(settings.stop_words)),
+        stop_words=theme_stop_words(settings),
         min_df=min_df,
         max_df=max_df,
         dtype=np.float64,
@@ -307,6 +309,11 @@ def theme_vectorizer(settings: ThemeSettings, *, min_df: int = 1, max_df: float 
     ])
 
 
+def theme_stop_words(settings: ThemeSettings) -> list[str]:
+    """English stop words plus the filler and topic words of the settings, sorted."""
+    return sorted(ENGLISH_STOP_WORDS | set(settings.stop_words))
+
+
 def _sorted_indices(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     ordered = sparse.csr_matrix(matrix, copy=True)
     ordered.sort_indices()
@@ -315,9 +322,10 @@ def _sorted_indices(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
 
 def _vectorise(
     sample: list[str], non_blank: int, settings: ThemeSettings
-) -> tuple[Pipeline, sparse.csr_matrix] | None:
-    """A vectorizer learnt from ``sample`` and the sample's TF-IDF rows; ``None`` when no
-    comment has a content word.
+) -> tuple[np.ndarray, VocabularyCounter, TfidfTransformer, sparse.csr_matrix] | None:
+    """What :func:`theme_vectorizer` learns from ``sample`` (its terms, their counter and the
+    fitted weights) and the sample's TF-IDF rows; ``None`` when no comment has a content word.
+    Each comment's words are found once.
 
     The document-frequency limits apply from ``limits_from_comments`` non-blank comments (in
     the whole table) on, and are dropped when they would keep no term at all. A vocabulary
@@ -327,14 +335,18 @@ def _vectorise(
     limits = [(1, 1.0)]
     if non_blank >= settings.limits_from_comments:
         limits.insert(0, (settings.min_document_frequency, settings.max_document_share))
+    found = letter_words(sample)
+    stop_words = theme_stop_words(settings)
     for min_df, max_df in limits:
-        vectorizer = theme_vectorizer(settings, min_df=min_df, max_df=max_df)
-        try:
-            vectors = sparse.csr_matrix(vectorizer.fit_transform(sample))
-        except ValueError:  # sklearn's "empty vocabulary" / "no terms remain": only stop words
+        vocabulary = learn_vocabulary(found, stop_words, min_df=min_df, max_df=max_df)
+        if vocabulary is None:  # only stop words, or no term within the limits
             continue
+        counter = VocabularyCounter(vocabulary, stop_words)
+        counts = counter.count(found)
+        weights = TfidfTransformer(sublinear_tf=True).fit(counts)
+        vectors = sparse.csr_matrix(weights.transform(counts))
         if vectors.nnz:
-            return vectorizer, vectors
+            return np.array(sorted(vocabulary), dtype=object), counter, weights, vectors
     return None
 
 
@@ -455,7 +467,7 @@ def _describe(
     closest, assigned = _similarities(tally, centroids, settings.representatives, order.rows)
     examples = _texts_of_ranks(comments, order, [closest[label][0][1] for label in present])
     representatives = _representative_ids(order, closest)
-    terms = themer.vectorizer["counts"].get_feature_names_out()
+    terms = themer.terms
     theme_rows = []
     for number, label in enumerate(present, start=1):
         top = _top_terms(centroids[label], terms, settings.top_terms)

@@ -78,7 +78,7 @@ def test_vocabulary_counter_counts_what_count_vectorizer_counts(min_df: int, max
     settings = cluster_settings().themes
     vectorizer = theme_vectorizer(settings, min_df=min_df, max_df=max_df)["counts"].fit(COUNTED[:3] + COUNTED[3:] * 2)
     expected = vectorizer.transform(COUNTED + ["unknownword only"])
-    counted = VocabularyCounter(vectorizer).transform(COUNTED + ["unknownword only"])
+    counted = VocabularyCounter.of_vectorizer(vectorizer).transform(COUNTED + ["unknownword only"])
     assert counted.shape == expected.shape and counted.has_sorted_indices
     assert np.array_equal(counted.indptr, expected.indptr)
     assert np.array_equal(counted.indices, expected.indices)
@@ -89,7 +89,7 @@ def test_vocabulary_counter_refuses_an_analyser_it_does_not_reproduce() -> None:
     from sklearn.feature_extraction.text import CountVectorizer
 
     with pytest.raises(ValueError, match="word 1-2-grams"):
-        VocabularyCounter(CountVectorizer(analyzer="char_wb", ngram_range=(2, 4)).fit(["copper bangle"]))
+        VocabularyCounter.of_vectorizer(CountVectorizer(analyzer="char_wb", ngram_range=(2, 4)).fit(["copper bangle"]))
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
