@@ -22,7 +22,8 @@ import pyarrow as pa
 
 LETTER_WORDS = r"(?u)\b[^\W\d_]{2,}\b"  # letters only: numbers and doses ("400mg") say little about a theme
 _SHORTEST = 2  # the {2,} of LETTER_WORDS
-_NOT_WORD, _LETTER, _OTHER_WORD = 0, 1, 2  # character kinds, ordered so that a run's largest tells it apart
+_NOT_WORD, _LETTER, _OTHER_WORD = 0, 1, 2  # character kinds; _OTHER_WORD: a digit or "_"
+_PIECE_ROWS = 16_384  # texts searched at once
 _BETWEEN = "\n"  # joins the texts of a batch: no word character, so no word runs from one text into the next
 
 
@@ -49,39 +50,56 @@ def character_kinds() -> np.ndarray:
     return kinds
 
 
-def letter_words(texts: Sequence[str]) -> FoundWords:
-    """What ``re.findall(LETTER_WORDS, text.lower())`` finds in each of ``texts``, all at once."""
+def letter_words(texts: Sequence[str], rows: int = _PIECE_ROWS) -> FoundWords:
+    """What ``re.findall(LETTER_WORDS, text.lower())`` finds in each of ``texts``, ``rows`` texts
+    at a time (the working arrays hold a few bytes per character of a piece)."""
+    pieces = [_letter_words(texts[start : start + rows]) for start in range(0, len(texts), rows)]
+    if len(pieces) == 1:
+        return pieces[0]
+    starts = np.cumsum([0] + [piece.texts for piece in pieces])
+    return FoundWords(
+        pa.concat_arrays([pa.array([], type=pa.large_string())] + [piece.words for piece in pieces]),
+        np.concatenate([np.zeros(0, dtype=np.int64)] + [piece.text + start for piece, start in zip(pieces, starts)]),
+        len(texts),
+    )
+
+
+def _letter_words(texts: Sequence[str]) -> FoundWords:
     lowered = [text.lower() for text in texts]
     joined = _BETWEEN.join(lowered) + _BETWEEN  # ends in a non-word character: every run ends inside
     points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     kinds = character_kinds()[points]
     starts, ends = _word_runs(kinds)
-    if len(starts):
-        # A run and the non-word characters after it: its largest kind is _LETTER when it has letters only.
-        letters_only = np.maximum.reduceat(kinds, starts) == _LETTER
-        kept = letters_only & (ends - starts >= _SHORTEST)
-        starts, ends = starts[kept], ends[kept]
+    kept = ends - starts >= _SHORTEST
+    kept[np.searchsorted(starts, np.flatnonzero(kinds == _OTHER_WORD), side="right") - 1] = False  # a digit or "_" inside
+    starts, ends = starts[kept], ends[kept]
     lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered)) + len(_BETWEEN)
-    text_starts = np.cumsum(lengths) - lengths
-    text = np.searchsorted(text_starts, starts, side="right") - 1
+    words_per_text = np.diff(np.searchsorted(starts, np.cumsum(lengths) - lengths), append=len(starts))
+    text = np.repeat(np.arange(len(texts), dtype=np.int64), words_per_text)
     return FoundWords(_utf8_slices(joined, points, starts, ends), text, len(texts))
 
 
 def _word_runs(kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where each run of word characters starts, and where the character after it is."""
-    edges = np.diff((kinds != _NOT_WORD).view(np.int8), prepend=np.int8(0))
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    edges = np.flatnonzero(np.diff((kinds != _NOT_WORD).view(np.int8), prepend=np.int8(0)))
+    return edges[0::2], edges[1::2]  # runs start and end by turns
 
 
 def _utf8_slices(joined: str, points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.LargeStringArray:
-    """The pieces ``joined[start:end]`` as an Arrow string array, cut from its UTF-8 bytes."""
-    data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    """The pieces ``joined[start:end]`` (ascending, apart) as an Arrow string array.
+
+    The UTF-8 bytes of ``joined`` are cut in place, as the array of every piece and every gap
+    between pieces, and the pieces are taken from it.
+    """
+    data = joined.encode("utf-8", "surrogatepass")
     if len(data) != len(points):  # characters beyond ASCII: character positions to byte positions
-        widths = 1 + (points >= 0x80).view(np.uint8) + (points >= 0x800).view(np.uint8) + (points >= 0x10000).view(np.uint8)
-        byte_at = np.concatenate([[0], np.cumsum(widths, dtype=np.int64)])
-        starts, ends = byte_at[starts], byte_at[ends]
-    inside = np.zeros(len(data) + 1, dtype=np.int8)
-    inside[starts], inside[ends] = 1, -1  # an end is never a start: a non-word character follows every word
-    kept = data[np.cumsum(inside[:-1], dtype=np.int8).view(bool)]
-    offsets = np.concatenate([[0], np.cumsum(ends - starts, dtype=np.int64)])
-    return pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(kept))
+        wide = np.flatnonzero(points >= 0x80)
+        wide_points = points[wide]
+        extra_bytes = 1 + (wide_points >= 0x800).view(np.uint8) + (wide_points >= 0x10000).view(np.uint8)
+        before = np.concatenate([[0], np.cumsum(extra_bytes, dtype=np.int64)])
+        starts, ends = starts + before[np.searchsorted(wide, starts)], ends + before[np.searchsorted(wide, ends)]
+    offsets = np.empty(2 * len(starts) + 2, dtype=np.int64)
+    offsets[0], offsets[-1] = 0, len(data)
+    offsets[1:-1:2], offsets[2:-1:2] = starts, ends
+    pieces_and_gaps = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
+    return pieces_and_gaps.take(pa.array(np.arange(1, len(offsets) - 1, 2, dtype=np.int64)))
