@@ -74,15 +74,14 @@ class VocabularyCounter:
         content = words != _STOP
         words, document = words[content], found.text[content]
         rows, columns = [document], [self.unigram_column[words]]
-        if len(words) > 1:
-            same_document = document[1:] == document[:-1]
-            pair_keys = words[:-1] * self.width + words[1:]
-            known_pair = same_document & (words[:-1] != _UNKNOWN) & (words[1:] != _UNKNOWN)
-            slots = np.minimum(np.searchsorted(self.bigram_keys, pair_keys), max(len(self.bigram_keys) - 1, 0))
-            found_pair = (known_pair & (self.bigram_keys[slots] == pair_keys) if len(self.bigram_keys)
-                          else np.zeros_like(known_pair))
-            rows.append(document[:-1][found_pair])
-            columns.append(self.bigram_columns[slots[found_pair]])
+        if len(words) > 1 and len(self.bigram_keys):
+            # Neighbours in one comment, both in some vocabulary entry: the candidates for a bigram.
+            first = np.flatnonzero((document[1:] == document[:-1]) & (words[:-1] != _UNKNOWN) & (words[1:] != _UNKNOWN))
+            pair_keys = words[first] * self.width + words[first + 1]
+            slots = np.minimum(np.searchsorted(self.bigram_keys, pair_keys), len(self.bigram_keys) - 1)
+            known_pair = self.bigram_keys[slots] == pair_keys
+            rows.append(document[first[known_pair]])
+            columns.append(self.bigram_columns[slots[known_pair]])
         row, column = np.concatenate(rows), np.concatenate(columns)
         kept = column >= 0
         counts = sparse.csr_matrix(

@@ -68,7 +68,7 @@ def _letter_words(texts: Sequence[str]) -> FoundWords:
     lowered = [text.lower() for text in texts]
     joined = _BETWEEN.join(lowered) + _BETWEEN  # ends in a non-word character: every run ends inside
     points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    kinds = character_kinds()[points]
+    kinds = character_kinds().take(points)
     starts, ends = _word_runs(kinds)
     kept = ends - starts >= _SHORTEST
     kept[np.searchsorted(starts, np.flatnonzero(kinds == _OTHER_WORD), side="right") - 1] = False  # a digit or "_" inside
@@ -96,10 +96,16 @@ def _utf8_slices(joined: str, points: np.ndarray, starts: np.ndarray, ends: np.n
         wide = np.flatnonzero(points >= 0x80)
         wide_points = points[wide]
         extra_bytes = 1 + (wide_points >= 0x800).view(np.uint8) + (wide_points >= 0x10000).view(np.uint8)
-        before = np.concatenate([[0], np.cumsum(extra_bytes, dtype=np.int64)])
-        starts, ends = starts + before[np.searchsorted(wide, starts)], ends + before[np.searchsorted(wide, ends)]
+        starts, ends = starts + _sum_before(wide, extra_bytes, starts), ends + _sum_before(wide, extra_bytes, ends)
     offsets = np.empty(2 * len(starts) + 2, dtype=np.int64)
     offsets[0], offsets[-1] = 0, len(data)
     offsets[1:-1:2], offsets[2:-1:2] = starts, ends
     pieces_and_gaps = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
     return pieces_and_gaps.take(pa.array(np.arange(1, len(offsets) - 1, 2, dtype=np.int64)))
+
+
+def _sum_before(positions: np.ndarray, amounts: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """For each of ``at`` (ascending), the sum of the ``amounts`` at ``positions`` (ascending, few) before it."""
+    added = np.zeros(len(at) + 1, dtype=np.int64)
+    np.add.at(added, np.searchsorted(at, positions, side="right"), amounts)
+    return np.cumsum(added[:-1])
