@@ -44,10 +44,8 @@ class VocabularyCounter:
         for (word,), column in unigram_pairs:
             self.unigram_column[word] = column
         self.width = len(words) + 1
-        keys = np.array([first * self.width + second for (first, second), _ in bigram_pairs], dtype=np.int64)
-        order = np.argsort(keys)
-        self.bigram_keys = keys[order]
-        self.bigram_columns = np.array([column for _, column in bigram_pairs], dtype=np.int64)[order]
+        self.bigram_keys = pa.array([first * self.width + second for (first, second), _ in bigram_pairs], type=pa.int64())
+        self.bigram_columns = np.array([column for _, column in bigram_pairs] + [-1], dtype=np.int64)  # last: none
 
     @classmethod
     def of_vectorizer(cls, fitted: CountVectorizer) -> "VocabularyCounter":
@@ -74,14 +72,13 @@ class VocabularyCounter:
         content = words != _STOP
         words, document = words[content], found.text[content]
         rows, columns = [document], [self.unigram_column[words]]
-        if len(words) > 1 and len(self.bigram_keys):
+        if len(words) > 1:
             # Neighbours in one comment, both in some vocabulary entry: the candidates for a bigram.
             first = np.flatnonzero((document[1:] == document[:-1]) & (words[:-1] != _UNKNOWN) & (words[1:] != _UNKNOWN))
             pair_keys = words[first] * self.width + words[first + 1]
-            slots = np.minimum(np.searchsorted(self.bigram_keys, pair_keys), len(self.bigram_keys) - 1)
-            known_pair = self.bigram_keys[slots] == pair_keys
-            rows.append(document[first[known_pair]])
-            columns.append(self.bigram_columns[slots[known_pair]])
+            bigram = pc.fill_null(pc.index_in(pair_keys, value_set=self.bigram_keys), len(self.bigram_keys)).to_numpy()
+            rows.append(document[first])
+            columns.append(self.bigram_columns[bigram])
         row, column = np.concatenate(rows), np.concatenate(columns)
         kept = column >= 0
         counts = sparse.csr_matrix(
@@ -111,10 +108,11 @@ def learn_vocabulary(
     size = len(distinct)
     pair = document[1:] == document[:-1]
     # Term keys: a unigram is its word's number, a bigram comes after every unigram.
-    terms = np.concatenate([word, size + word[:-1][pair] * size + word[1:][pair]])
-    documents = np.concatenate([document, document[:-1][pair]])
-    keys, term_of = np.unique(terms, return_inverse=True)
-    in_documents = np.bincount(np.unique(documents * len(keys) + term_of) % len(keys), minlength=len(keys))
+    keys, in_documents = _document_frequencies(
+        np.concatenate([word, size + word[:-1][pair] * size + word[1:][pair]]),
+        np.concatenate([document, document[:-1][pair]]),
+        found.texts,
+    )
     keys = keys[(in_documents <= high) & (in_documents >= low)]
     if len(keys) == 0:
         return None
@@ -124,3 +122,24 @@ def learn_vocabulary(
     names = [spelled[key] for key in keys[~bigram].tolist()]
     names += [f"{spelled[first]} {spelled[second]}" for first, second in zip(firsts.tolist(), seconds.tolist())]
     return {term: column for column, term in enumerate(sorted(names))}
+
+
+def _document_frequencies(terms: np.ndarray, documents: np.ndarray, texts: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``terms`` (ascending) and in how many of the ``texts`` documents each occurs.
+
+    One sort of (term, document) keys; NumPy's ``unique`` is many times slower on them.
+    """
+    if len(terms) and int(terms.max()) >= np.iinfo(np.int64).max // max(texts, 1):  # keys would overflow
+        distinct, terms = np.unique(terms, return_inverse=True)
+        compact, in_documents = _document_frequencies(terms.astype(np.int64), documents, texts)
+        return distinct[compact], in_documents
+    pairs = np.sort(terms * texts + documents)
+    pairs = pairs[_run_starts(pairs)]
+    term_of_pair = pairs // max(texts, 1)
+    starts = np.flatnonzero(_run_starts(term_of_pair))
+    return term_of_pair[starts], np.diff(starts, append=len(term_of_pair))
+
+
+def _run_starts(ascending: np.ndarray) -> np.ndarray:
+    """True where a value differs from the one before it."""
+    return np.concatenate([np.ones(min(len(ascending), 1), dtype=bool), ascending[1:] != ascending[:-1]])
