@@ -8,12 +8,15 @@ grouped among themselves by agglomerative clustering and named by their most fre
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import AgglomerativeClustering
@@ -81,18 +84,36 @@ class Folding:
 
     def resolve(self, claims: pd.DataFrame) -> pd.DataFrame:
         """A copy of ``claims`` (a whole table or one batch) with ``cluster`` and ``cluster_category``."""
-        concept_column = text_values(claims["concept"])
-        concepts = concept_column.to_numpy(dtype=object)
-        categories = text_values(claims["category"]).to_numpy(dtype=object)
-        folded = (bool_values(claims["discovered"]) & concept_column.isin(list(self.phrases))).to_numpy()
-        clusters = concepts.copy()
-        cluster_categories = np.where(categories == "", OTHER_CATEGORY, categories)
-        clusters[folded] = [self.phrases[concept][0] for concept in concepts[folded]]
-        cluster_categories[folded] = [self.phrases[concept][1] for concept in concepts[folded]]
+        concepts = pa.array(text_values(claims["concept"]), type=pa.large_string())
+        categories = pa.array(text_values(claims["category"]), type=pa.large_string())
+        phrase_names, folded_names = self._folded_columns
+        # Where a discovered phrase is one of the folded phrases: its number; elsewhere the row keeps its own.
+        phrase = pc.index_in(concepts, value_set=phrase_names)
+        folded = pc.and_(pa.array(bool_values(claims["discovered"]).to_numpy(dtype=bool)), phrase.is_valid())
+        row_of = pc.fill_null(phrase, 0).to_numpy()
+        own_categories = pc.if_else(pc.equal(categories, ""), pa.scalar(OTHER_CATEGORY, pa.large_string()), categories)
         resolved = claims.copy()
-        resolved["cluster"] = pd.array(clusters, dtype="string")
-        resolved["cluster_category"] = pd.array(cluster_categories, dtype="string")
+        resolved["cluster"] = _strings(pc.if_else(folded, folded_names.column("cluster").take(row_of), concepts))
+        resolved["cluster_category"] = _strings(
+            pc.if_else(folded, folded_names.column("category").take(row_of), own_categories)
+        )
         return resolved
+
+    @functools.cached_property
+    def _folded_columns(self) -> tuple[pa.Array, pa.Table]:
+        """The folded phrases, and their concepts and categories in the same order (one more row,
+        never taken, so that there is always a row to point at)."""
+        phrases = list(self.phrases)
+        names = pa.table({
+            "cluster": pa.array([self.phrases[p][0] for p in phrases] + [""], type=pa.large_string()),
+            "category": pa.array([self.phrases[p][1] for p in phrases] + [""], type=pa.large_string()),
+        })
+        return pa.array(phrases, type=pa.large_string()), names
+
+
+def _strings(values: pa.Array | pa.ChunkedArray) -> pd.api.extensions.ExtensionArray:
+    """Arrow strings as the pandas "string" array the tables hold."""
+    return pd.array(values, dtype="string")
 
 
 def learn_folding(claims: FrameSource, *, lexicon: Lexicon, settings: ConceptSettings | None = None) -> Folding:
