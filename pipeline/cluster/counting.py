@@ -81,11 +81,19 @@ class VocabularyCounter:
             columns.append(self.bigram_columns[bigram])
         row, column = np.concatenate(rows), np.concatenate(columns)
         kept = column >= 0
-        counts = sparse.csr_matrix(
-            (np.ones(int(kept.sum()), dtype=self.dtype), (row[kept], column[kept])), shape=(found.texts, self.terms)
+        return self._matrix(row[kept], column[kept], found.texts)
+
+    def _matrix(self, rows: np.ndarray, columns: np.ndarray, texts: int) -> sparse.csr_matrix:
+        """The CSR matrix counting each (row, column) pair: columns ascending within a row."""
+        cells = np.sort(rows * max(self.terms, 1) + columns)
+        starts = np.flatnonzero(_run_starts(cells))
+        distinct = cells[starts]
+        per_row = np.bincount(distinct // max(self.terms, 1), minlength=texts)
+        return sparse.csr_matrix(
+            (np.diff(starts, append=len(cells)).astype(self.dtype), distinct % max(self.terms, 1),
+             np.concatenate([[0], np.cumsum(per_row)])),
+            shape=(texts, self.terms),
         )
-        counts.sum_duplicates()
-        return counts
 
 
 def learn_vocabulary(
