@@ -108,3 +108,23 @@ def test_no_vocabulary_where_count_vectorizer_refuses_to_fit(texts: list[str], m
     with pytest.raises(ValueError):
         theme_vectorizer(settings, min_df=min_df, max_df=max_df)["counts"].fit(texts)
     assert learn_vocabulary(letter_words(texts), theme_stop_words(settings), min_df=min_df, max_df=max_df) is None
+
+
+@pytest.mark.parametrize(
+    "terms, documents, texts, keys, frequencies",
+    [
+        ([5, 3, 5, 5], [0, 0, 1, 1], 2, [3, 5], [1, 2]),  # a term twice in one comment counts once
+        ([7], [0], 1, [7], [1]),
+        ([], [], 3, [], []),
+        ([2**62, 1, 2**62], [0, 1, 2], 3, [1, 2**62], [1, 2]),  # keys too large to pair with a comment number
+    ],
+)
+def test_document_frequencies_count_each_comment_once(
+    terms: list[int], documents: list[int], texts: int, keys: list[int], frequencies: list[int]
+) -> None:
+    from pipeline.cluster.counting import _document_frequencies
+
+    found_keys, found_frequencies = _document_frequencies(
+        np.array(terms, dtype=np.int64), np.array(documents, dtype=np.int64), texts
+    )
+    assert found_keys.tolist() == keys and found_frequencies.tolist() == frequencies
