@@ -128,3 +128,20 @@ def test_document_frequencies_count_each_comment_once(
         np.array(terms, dtype=np.int64), np.array(documents, dtype=np.int64), texts
     )
     assert found_keys.tolist() == keys and found_frequencies.tolist() == frequencies
+
+
+@pytest.mark.parametrize("limits_from_comments", [1, 1000])  # with and without document-frequency limits
+def test_the_themes_tf_idf_rows_are_those_of_the_scikit_learn_pipeline(limits_from_comments: int) -> None:
+    from dataclasses import replace
+
+    from pipeline.cluster.themes import _vectorise
+
+    settings = replace(cluster_settings().themes, limits_from_comments=limits_from_comments)
+    terms, _, _, vectors = _vectorise(SAMPLE, len(SAMPLE), settings)
+    min_df, max_df = ((settings.min_document_frequency, settings.max_document_share) if limits_from_comments == 1
+                      else (1, 1.0))
+    reference = theme_vectorizer(settings, min_df=min_df, max_df=max_df)
+    expected = reference.fit_transform(SAMPLE)
+    assert terms.tolist() == reference["counts"].get_feature_names_out().tolist()
+    assert np.array_equal(vectors.indptr, expected.indptr) and np.array_equal(vectors.indices, expected.indices)
+    assert np.array_equal(vectors.data, expected.data)  # bit for bit, not approximately
