@@ -20,7 +20,9 @@ warm caches do not leak into the next:
   peak memory can be read apart: which stage limits the end-to-end run.
 
 Reading the corpus is never timed. Peak memory is the measuring process's peak resident set
-size (``resource.getrusage``), so it includes the interpreter, the libraries and the texts.
+size (``resource.getrusage``), so it includes the interpreter, the libraries and the texts; for a
+command, its largest process's, and beside it the peak of all its processes together, sampled
+from ``/proc`` (workers hold their own copy of the pipeline).
 Every row also gives the CPU seconds spent (user + system, worker processes included): on a
 machine shared with other work, wall time stretches but CPU time hardly does.
 
@@ -46,7 +48,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 BENCHMARKS = Path(__file__).resolve().parent
 REPO = BENCHMARKS.parent
@@ -88,6 +90,8 @@ WORKER_OPTIONS: list[str] = ["--workers", str(DEFAULT_WORKERS)]
 # The comments added for the incremental run come from another seed, so they are new comments.
 INCREMENT_SEED = SEED + 1000
 BASELINE_STAGE = "tokenizer"
+# How often the memory of a measured command's processes is sampled, in seconds.
+SAMPLE_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ class Measurement:
     peak_rss_mb: float
     build_seconds: float | None = None
     cpu_seconds: float | None = None
+    tree_peak_rss_mb: float | None = None
 
     @property
     def comments_per_second(self) -> float:
@@ -200,17 +205,80 @@ def _timed_run(arguments: list[str]) -> dict[str, float]:
 def _timed_command(command: list[str]) -> dict[str, float]:
     """Run ``command`` as this process's child and measure it (see :func:`_child_usage`)."""
     started = time.perf_counter()
-    finished_process = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    finished_process, tree_peak = _run_sampled(command)
     finished = time.perf_counter()
     if finished_process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited {finished_process.returncode}: {finished_process.stderr.strip()}")
-    return _child_usage(finished - started)
+    return {**_child_usage(finished - started), "tree_peak_rss_mb": tree_peak}
 
 
-def _child_usage(seconds: float) -> dict[str, float]:
-    """Wall seconds, and the peak RSS and CPU seconds of the (only) child and its workers."""
-    return {"seconds": seconds, "child_peak_rss_mb": _peak_rss_mb(resource.RUSAGE_CHILDREN),
-            "cpu_seconds": _cpu_seconds(resource.RUSAGE_CHILDREN)}
+def _run_sampled(command: list[str]) -> tuple[subprocess.CompletedProcess, float | None]:
+    """Run ``command`` to the end, sampling the resident memory of it and every process it started.
+
+    Returns the finished process and the largest sum seen (MB), or ``None`` where ``/proc`` cannot
+    be read. ``getrusage`` only knows each process's own peak; what a machine must hold is the sum
+    over the processes alive at the same moment (the parent, a stage's process, its workers).
+    """
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = TreeSampler(process.pid)
+    while True:
+        sampler.sample()
+        try:
+            stdout, stderr = process.communicate(timeout=SAMPLE_SECONDS)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr), sampler.peak_mb
+
+
+class TreeSampler:
+    """The peak of a process tree's summed resident set size, read from ``/proc`` (Linux)."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.peak_kb: int | None = 0 if Path("/proc/self/statm").exists() else None
+        self.page_kb = os.sysconf("SC_PAGE_SIZE") // 1024 if self.peak_kb is not None else 0
+
+    @property
+    def peak_mb(self) -> float | None:
+        return self.peak_kb / 1024 if self.peak_kb is not None else None
+
+    def sample(self) -> None:
+        if self.peak_kb is None:
+            return
+        total = sum(self._resident_kb(pid) for pid in self._tree())
+        self.peak_kb = max(self.peak_kb, total)
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for pid, parent in _parents():
+            children.setdefault(parent, []).append(pid)
+        found, waiting = [], [self.root]
+        while waiting:
+            pid = waiting.pop()
+            found.append(pid)
+            waiting.extend(children.get(pid, ()))
+        return found
+
+    def _resident_kb(self, pid: int) -> int:
+        try:
+            return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * self.page_kb
+        except (OSError, IndexError, ValueError):
+            return 0  # the process ended between listing and reading
+
+
+def _parents() -> Iterator[tuple[int, int]]:
+    """(pid, parent pid) of every process ``/proc`` lists."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name, in parentheses, may hold spaces: the fields after its last ")" are safe.
+        fields = stat[stat.rfind(")") + 2:].split()
+        yield int(entry.name), int(fields[1])
 
 
 def split_folder(corpus: Path) -> Path:
@@ -255,13 +323,14 @@ def measure_incremental(work: Path) -> dict[str, float]:
     """Time ``remedy-miner run`` over the corpus and the added file, with the first run's cache."""
     command = [sys.executable, "-m", "pipeline", "run", str(work / "inputs"), "--out", str(work / "out"), *WORKER_OPTIONS]
     started = time.perf_counter()
-    finished_process = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    finished_process, tree_peak = _run_sampled(command)
     finished = time.perf_counter()
     if finished_process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited {finished_process.returncode}: {finished_process.stderr.strip()}")
     cache_line = next((line for line in finished_process.stdout.splitlines() if line.startswith("cache:")), "")
     served = [int(n) for n in re.findall(r"(\d+)/\d+", cache_line)]
-    return {**_child_usage(finished - started), "served_comments": served[1] if len(served) > 1 else 0}
+    return {**_child_usage(finished - started), "tree_peak_rss_mb": tree_peak,
+            "served_comments": served[1] if len(served) > 1 else 0}
 
 
 MEASURES: dict[str, Callable[[Path], dict[str, float]]] = {
@@ -303,7 +372,8 @@ def measure(stage: str, corpus: Path, size: int) -> Measurement:
         raise RuntimeError(f"measuring {stage} on {size} comments failed:\n{finished.stderr.strip()}")
     result = json.loads(finished.stdout.strip().splitlines()[-1])
     build = result.get("build_seconds") if stage == "extract" else None
-    return Measurement(stage, size, result["seconds"], result["peak_rss_mb"], build, result.get("cpu_seconds"))
+    return Measurement(stage, size, result["seconds"], result["peak_rss_mb"], build, result.get("cpu_seconds"),
+                       result.get("tree_peak_rss_mb"))
 
 
 def _environment() -> dict[str, str]:
@@ -322,15 +392,16 @@ def markdown_table(measurements: Sequence[Measurement]) -> str:
     """The results as a Markdown table; the last column is each stage's time over the tokenizer's."""
     baseline = {m.comments: m.seconds for m in measurements if m.stage == BASELINE_STAGE}
     lines = [
-        "| stage | comments | seconds | comments/s | peak RSS MB | time vs tokenizer | CPU s |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| stage | comments | seconds | comments/s | peak RSS MB | all processes MB | time vs tokenizer | CPU s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in measurements:
         reference = baseline.get(m.comments)
         relative = f"{m.seconds / reference:.1f}×" if reference else "n/a"
         cpu = f"{m.cpu_seconds:.1f}" if m.cpu_seconds is not None else "n/a"
+        tree = f"{m.tree_peak_rss_mb:.0f}" if m.tree_peak_rss_mb is not None else "n/a"
         lines.append(f"| {STAGE_LABELS[m.stage]} | {m.comments:,} | {m.seconds:.2f} | {m.comments_per_second:,.0f} "
-                     f"| {m.peak_rss_mb:.0f} | {relative} | {cpu} |")
+                     f"| {m.peak_rss_mb:.0f} | {tree} | {relative} | {cpu} |")
     return "\n".join(lines)
 
 
@@ -359,8 +430,10 @@ rewrite this file).
   that process's peak resident set size, so it includes Python, the libraries and the texts.
 - The tokenizer, regex and extract rows see the same texts, in one process on one core; `remedy-miner run`
   reads the JSON-lines file and runs every stage with `{" ".join(WORKER_OPTIONS)}`, so its time includes
-  start-up, ingest, the other stages and writing tables. Its peak RSS is the main process's; each worker
-  process holds its own spaCy pipeline besides (about 300 MB).
+  start-up, ingest, the other stages and writing tables. Its peak RSS is that of its largest process (the
+  command, a stage's process or a worker: `getrusage` of the children). "All processes" is what the machine
+  must hold: the largest sum of the resident memory of the command and every process it started, alive at
+  the same moment, sampled every {SAMPLE_SECONDS} s from `/proc` (n/a for the rows measured in one process).
 - The incremental row: the corpus was run once (filling the cache), then a file of {INCREMENT:,} new comments
   was added and `remedy-miner run` timed over both files; its comments/s is the corpus size over that
   time. Ingest parses only the new file, extract and flag compute only its comments; cluster and report

@@ -6,6 +6,7 @@ writes the result. Library errors become one line on stderr and exit status 1.
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +19,9 @@ from pipeline.cache.settings import CacheSettings
 from pipeline.errors import PipelineError
 from pipeline.ingest.detect import FORMATS, SUPPORTED_EXTENSIONS
 from pipeline.ingest.records import ColumnMapping
-from pipeline.ingest.stage import DEFAULT_MAX_COMMENT_CHARS, IngestOptions
+from pipeline.ingest.options import DEFAULT_MAX_COMMENT_CHARS, IngestOptions
 from pipeline.io.sources import DEFAULT_MAX_BYTES, discover_inputs, load_raw_sources
-from pipeline.io.tables import TABLE_FORMATS, read_table, write_table, write_text
+from pipeline.io.formats import TABLE_FORMATS
 
 DEFAULT_INPUT = Path("data/raw")
 PROGRESS_MIN_ROWS = 2000
@@ -322,7 +323,7 @@ def _provenance(sources) -> str:
 
 
 def _run_report(out: Path, quiet: bool, redact: bool) -> list[str]:
-    from pipeline.io.tables import write_text_chunks
+    from pipeline.io.tables import read_table, write_text, write_text_chunks
     from pipeline.io.memory import system_allocator
     from pipeline.report.streamed import write_report
     from pipeline.review.commands import REVIEW_DATABASE
@@ -457,6 +458,7 @@ def show(
 
     Example: remedy-miner show concepts --role remedy --top 20
     """
+    from pipeline.io.tables import read_table
     from pipeline.report.show import show_concepts, show_queue, show_themes
 
     with _user_errors():
@@ -486,6 +488,7 @@ def evaluate(
     """
     from pipeline.evaluate.labels import load_labels
     from pipeline.evaluate.scoring import evaluate_claims, format_report
+    from pipeline.io.tables import read_table
 
     with _user_errors():
         label_records = load_labels(labels)
@@ -496,6 +499,8 @@ def evaluate(
 
 
 def _optional_table(out: Path, name: str):
+    from pipeline.io.tables import read_table
+
     if (out / f"{name}.parquet").exists() or (out / f"{name}.csv").exists():
         return read_table(out, name)
     return None
@@ -538,17 +543,39 @@ def run(
     with _user_errors(), _shared_cluster(engine_options) as shared:
         _CACHE_USE.clear()
         stages: tuple[Callable[[], object], ...] = (
-            lambda: _run_ingest(inputs, out, fmt, quiet, options, max_bytes, cache),
-            lambda: _run_extract(out, fmt, quiet, lexicon, model, engine_options, shared, cache),
-            lambda: _run_cluster(out, fmt, quiet, lexicon),
-            lambda: _run_flag(out, fmt, quiet, lexicon, rules, engine_options, shared, cache),
-            lambda: _run_report(out, quiet, redact=not no_redact),
+            functools.partial(_run_ingest, inputs, out, fmt, quiet, options, max_bytes, cache),
+            functools.partial(_run_extract, out, fmt, quiet, lexicon, model, engine_options, shared, cache),
+            functools.partial(_run_cluster, out, fmt, quiet, lexicon),
+            functools.partial(_run_flag, out, fmt, quiet, lexicon, rules, engine_options, shared, cache),
+            functools.partial(_run_report, out, quiet, redact=not no_redact),
         )
+        run_stage = _stage_runner(inputs, engine_options)
         for stage in stages:
-            stage()
-            _release_stage_memory()
+            run_stage(stage)
         if cache.enabled:
             _say(quiet, _cache_summary())
+
+
+def _stage_runner(inputs: Optional[list[Path]], options: EngineOptions) -> Callable[[Callable[[], object]], None]:
+    """How ``run`` calls each stage: in a process of its own for large inputs (see
+    :mod:`pipeline.engine.own_process`), else here, handing back what the stage freed."""
+    from pipeline.engine.own_process import call_in_own_process, worth_own_processes
+
+    files = discover_inputs(inputs or [DEFAULT_INPUT], SUPPORTED_EXTENSIONS)
+    if worth_own_processes((file.path.stat().st_size for file in files), options.engine):
+        return lambda stage: _CACHE_USE.update(call_in_own_process(functools.partial(_stage_in_own_process, stage)))
+
+    def in_this_process(stage: Callable[[], object]) -> None:
+        stage()
+        _release_stage_memory()
+
+    return in_this_process
+
+
+def _stage_in_own_process(stage: Callable[[], object]) -> dict[str, tuple[int, int]]:
+    """In a stage's own process: run it, and return what it took from the cache."""
+    stage()
+    return dict(_CACHE_USE)
 
 
 def _release_stage_memory() -> None:

@@ -245,3 +245,29 @@ def test_cpu_seconds_are_a_column_and_missing_ones_say_so() -> None:
     assert rows[0].endswith("| CPU s |")
     assert rows[1].endswith("| 0.5 |")
     assert rows[-1].startswith("| `remedy-miner flag` alone |") and rows[-1].endswith("| n/a |")
+
+
+def test_all_processes_is_a_column_and_in_process_rows_say_n_a() -> None:
+    measurements = [runner.Measurement("tokenizer", 1000, 0.5, 100.0),
+                    runner.Measurement("cli", 1000, 4.0, 300.0, tree_peak_rss_mb=812.4)]
+    rows = [line for line in runner.markdown_table(measurements).splitlines() if line.startswith("| ")]
+    assert "| peak RSS MB | all processes MB |" in rows[0]
+    assert "| 100 | n/a |" in rows[1]
+    assert "| 300 | 812 |" in rows[2]
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="the sampler reads Linux's /proc")
+def test_the_sampler_adds_up_a_command_and_the_processes_it_starts() -> None:
+    # A parent holding ~40 MB starts a child holding ~60 MB; both stay alive a moment together.
+    hold = "import time; block = bytearray({mb} * 2**20); block[::4096] = b'x' * len(block[::4096]); time.sleep(1.5)"
+    child = [sys.executable, "-c", hold.format(mb=60)]
+    parent = (f"import subprocess; child = subprocess.Popen({child!r}); "
+              + hold.format(mb=40) + "; child.wait()")
+    finished, peak = runner._run_sampled([sys.executable, "-c", parent])
+    assert finished.returncode == 0
+    assert peak is not None and peak > 100, peak  # both blocks, plus two interpreters
+
+
+def test_the_sampler_returns_the_output_of_a_failing_command() -> None:
+    finished, _ = runner._run_sampled([sys.executable, "-c", "import sys; print('out'); sys.exit('boom')"])
+    assert finished.returncode == 1 and finished.stdout.strip() == "out" and "boom" in finished.stderr

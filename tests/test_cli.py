@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -190,3 +191,13 @@ def test_evaluate_refuses_a_malformed_label_file_naming_the_line(tmp_path):
     result = invoke("evaluate", str(labels), "--out", str(tmp_path))
     assert result.exit_code == 1
     assert "labels.jsonl, line 2: not valid JSON" in result.output
+
+
+def test_the_command_line_loads_without_pandas_or_arrow():
+    """``--help`` answers quickly, and ``run``'s own process stays small while a large input's
+    stages run in processes of their own (see pipeline/engine/own_process.py)."""
+    import subprocess
+
+    probe = "import sys, pipeline.cli; print(sorted({'pandas', 'pyarrow', 'numpy', 'spacy', 'sklearn'} & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO)
+    assert loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr

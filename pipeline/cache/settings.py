@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from pipeline.cache.store import ShardStore, warn_on_stderr
-from pipeline.cache.versions import stage_version
+if TYPE_CHECKING:  # the store needs pandas and Arrow: imported when a stage opens it, not with the CLI
+    from pipeline.cache.store import ShardStore
 
 DEFAULT_CACHE_FOLDER = ".cache"
 
@@ -30,14 +30,17 @@ class CacheSettings:
         *,
         rule_files: Iterable[Path] = (),
         model: str | None = None,
-        warn: Callable[[str], None] = warn_on_stderr,
+        warn: Callable[[str], None] | None = None,
     ) -> ShardStore | None:
         """The store for ``stage`` at its current version, or ``None`` when the cache is off.
 
         Raises:
             RuleFileError: a user rule file cannot be read.
         """
+        from pipeline.cache.store import ShardStore, warn_on_stderr
+        from pipeline.cache.versions import stage_version
+
         if not self.enabled:
             return None
         root = self.folder if self.folder is not None else out / DEFAULT_CACHE_FOLDER
-        return ShardStore(root, stage, stage_version(stage, rule_files=rule_files, model=model), warn=warn)
+        return ShardStore(root, stage, stage_version(stage, rule_files=rule_files, model=model), warn=warn or warn_on_stderr)

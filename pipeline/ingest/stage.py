@@ -15,36 +15,18 @@ from pipeline.ingest.decode import Survey, survey_bytes, text_reader
 from pipeline.ingest.detect import FORMATS, detect_format
 from pipeline.ingest.formats import parser_for
 from pipeline.ingest.normalize import normalize_text, parse_date
-from pipeline.ingest.records import ColumnMapping, ParsedItem, RawSource, RecordReject, SourceText, ThreadInfo
+from pipeline.ingest.options import DEFAULT_MAX_COMMENT_CHARS, IngestOptions  # noqa: F401 - DEFAULT_MAX_COMMENT_CHARS is named here too
+from pipeline.ingest.records import ParsedItem, RawSource, RecordReject, SourceText, ThreadInfo
 
 THREAD_COLUMNS = ["thread", "source", "title", "url", "author", "posted_at", "body", "comments"]
 SOURCE_COLUMNS = [
     "source", "format", "encoding", "compression", "bytes", "records", "kept", "rejected", "duplicates", "error",
 ]
-DEFAULT_MAX_COMMENT_CHARS = 100_000
 _SNIFF_CHARS = 4096
 #: Parsed records per batch: what ingest holds of a file at a time (formats that stream).
 BATCH_RECORDS = 10_000
 #: Formats whose parser reads the text as it comes; the others get each file's text whole.
 STREAMING_FORMATS = frozenset({"jsonl", "reddit", "json", "csv", "tsv", "page"})
-
-
-@dataclass(frozen=True)
-class IngestOptions:
-    """How to read the inputs.
-
-    Attributes:
-        columns: column names for tabular and JSON inputs (``None`` fields are auto-detected).
-        input_format: force one parser for every file instead of detecting it.
-        max_comment_chars: longer comments go to ``rejects``.
-        keep_going: a file that cannot be read at all becomes a ``rejects`` row instead of
-            stopping the run with an error.
-    """
-
-    columns: ColumnMapping = ColumnMapping()
-    input_format: str | None = None
-    max_comment_chars: int = DEFAULT_MAX_COMMENT_CHARS
-    keep_going: bool = False
 
 
 @dataclass

@@ -22,8 +22,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.errors import PipelineError, StageInputError
+from pipeline.io.formats import TABLE_FORMATS
 
-TABLE_FORMATS = ("parquet", "csv")
 TEMPORARY_SUFFIX = ".tmp"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPE = "'"

@@ -9,20 +9,14 @@ import contextlib
 import getpass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 
-import pandas as pd
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from pipeline.io.tables import read_table, write_table, write_text
-from pipeline.review.queue import (
-    COMMENT_INPUT_COLUMNS, FLAG_INPUT_COLUMNS, SEVERITIES, STATUSES, build_review_queue, filter_queue, queue_markdown,
-)
-from pipeline.review.store import DECISIONS, ReviewError, ReviewStore
+from pipeline.review.choices import DECISIONS, SEVERITIES, STATUSES
+
+if TYPE_CHECKING:  # the queue's code needs pandas: loaded when a command runs, not with the CLI
+    import pandas as pd
 
 # The same default as pipeline.cli; not imported from there because cli imports this module.
 DEFAULT_OUT = Path("data/processed")
@@ -79,6 +73,8 @@ def list_queue(
 
     Example: remedy-miner review list --severity urgent --severity high --status open
     """
+    from pipeline.review.queue import filter_queue
+
     with _user_errors():
         queue = _load_queue(out, redact=not no_redact)
         shown = filter_queue(
@@ -99,6 +95,9 @@ def resolve(
 
     Example: remedy-miner review resolve 3f2a9c1d0b7e --decision escalated --note "asks about a child's dose" --by Dr Lee
     """
+    from pipeline.io.tables import read_table
+    from pipeline.review.store import ReviewError, ReviewStore
+
     with _user_errors():
         if not note.strip():
             # The note is what the next reviewer reads to understand the decision.
@@ -134,6 +133,10 @@ def export(
 
 
 def _load_queue(out: Path, *, redact: bool) -> pd.DataFrame:
+    from pipeline.io.tables import read_table
+    from pipeline.review.queue import COMMENT_INPUT_COLUMNS, FLAG_INPUT_COLUMNS, build_review_queue
+    from pipeline.review.store import ReviewStore
+
     flags = read_table(out, "flags", required=FLAG_INPUT_COLUMNS)
     comments = read_table(out, "comments", required=COMMENT_INPUT_COLUMNS)
     decisions = ReviewStore(out / REVIEW_DATABASE).decisions()
@@ -141,6 +144,9 @@ def _load_queue(out: Path, *, redact: bool) -> pd.DataFrame:
 
 
 def _export(queue: pd.DataFrame, folder: Path, fmt: str) -> Path:
+    from pipeline.io.tables import write_table, write_text
+    from pipeline.review.queue import queue_markdown
+
     if fmt == "csv":
         return write_table(queue, folder, QUEUE_NAME, "csv")
     markdown = f"# Review queue\n\n{_counts_line(queue)}\n\n{queue_markdown(queue)}"
@@ -154,6 +160,11 @@ def _counts_line(queue: pd.DataFrame) -> str:
 
 
 def _print_table(queue: pd.DataFrame, *, total: int, everything: int) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     console = Console(highlight=False, markup=False)
     if queue.empty:
         console.print(f"No flags match ({everything} in the queue).")

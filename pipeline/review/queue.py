@@ -9,10 +9,9 @@ import pandas as pd
 from pipeline.errors import StageInputError
 from pipeline.flag.rules import FLAGS
 from pipeline.redact import redact as redact_text
+from pipeline.review.choices import SEVERITIES
 from pipeline.review.store import DECISION_COLUMNS, ReviewError
 
-SEVERITIES = ("urgent", "high", "medium", "low")
-STATUSES = ("open", "dismissed", "actioned", "escalated")
 QUEUE_COLUMNS = [
     "flag_id", "comment_id", "flag", "severity", "reason", "evidence", "rule", "author", "posted_at",
     "thread", "text", "status", "decided_by", "decided_at", "note",

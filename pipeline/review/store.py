@@ -19,8 +19,8 @@ from typing import Iterator, Optional, Union
 import pandas as pd
 
 from pipeline.errors import PipelineError
+from pipeline.review.choices import DECISIONS
 
-DECISIONS = ("dismissed", "actioned", "escalated")
 DECISION_COLUMNS = ["comment_id", "flag", "decision", "note", "decided_by", "decided_at"]
 HISTORY_COLUMNS = ["sequence", "flag_id", *DECISION_COLUMNS]
 DEFAULT_BUSY_TIMEOUT = 30.0
