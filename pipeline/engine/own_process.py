@@ -43,13 +43,19 @@ def call_in_own_process(call: Callable[[], Result]) -> Result:
 
     Raises:
         PipelineError: ``call`` raised one (the message is kept, the type is not: some
-            subclasses cannot be rebuilt from their message alone).
+            subclasses cannot be rebuilt from their message alone), or the process died.
     """
     sys.stdout.flush()
     sys.stderr.flush()
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as process:
-        outcome, value = process.submit(_reporting_errors, call).result()
+        try:
+            outcome, value = process.submit(_reporting_errors, call).result()
+        except concurrent.futures.process.BrokenProcessPool:
+            raise PipelineError(
+                "a stage's process ended before it finished (killed, or out of memory?); "
+                "the tables of the stages before it are written, its own are as they were"
+            ) from None
     if outcome == "error":
         raise PipelineError(value)
     return value

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import signal
 
 import pytest
 from typer.testing import CliRunner
@@ -43,6 +45,10 @@ def _bug() -> None:
     raise ValueError("a bug, not a user's error")
 
 
+def _killed() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def test_the_result_comes_back_from_the_other_process():
     assert call_in_own_process(functools.partial(_answer, 6, 7)) == 42
 
@@ -56,6 +62,11 @@ def test_a_bug_is_not_turned_into_a_users_error():
     with pytest.raises(ValueError, match="a bug") as raised:
         call_in_own_process(_bug)
     assert not isinstance(raised.value, PipelineError)
+
+
+def test_a_process_killed_mid_stage_is_one_users_error_not_a_traceback():
+    with pytest.raises(PipelineError, match="ended before it finished"):
+        call_in_own_process(_killed)
 
 
 @pytest.fixture
