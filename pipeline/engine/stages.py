@@ -92,7 +92,7 @@ def add_extract_counts(summary: ExtractSummary, comments: int, claims: pd.DataFr
     summary.comments += comments
     summary.claims += len(claims)
     summary.claiming += len(claiming)
-    summary.concepts.update(claiming["concept"].dropna().astype(str))
+    summary.concepts.update(str(concept) for concept in claiming["concept"].dropna().unique())
 
 
 def flag_table(
