@@ -574,6 +574,9 @@ def _stage_runner(inputs: Optional[list[Path]], options: EngineOptions) -> Calla
 
 def _stage_in_own_process(stage: Callable[[], object]) -> dict[str, tuple[int, int]]:
     """In a stage's own process: run it, and return what it took from the cache."""
+    from pipeline.io.memory import large_blocks_from_the_system
+
+    large_blocks_from_the_system()
     stage()
     return dict(_CACHE_USE)
 
@@ -627,4 +630,7 @@ _register_review_commands()
 
 def main() -> None:
     """Console-script entry point."""
+    from pipeline.io.memory import large_blocks_from_the_system
+
+    large_blocks_from_the_system()
     app()

@@ -1,8 +1,10 @@
 """Handing freed memory back: the allocator switch is undone however the block ends."""
+import platform
+
 import pyarrow as pa
 import pytest
 
-from pipeline.io.memory import release_freed_memory, system_allocator
+from pipeline.io.memory import LARGE_BLOCK_BYTES, large_blocks_from_the_system, release_freed_memory, system_allocator
 
 
 def test_arrow_allocates_from_the_c_heap_inside_the_block_only():
@@ -34,3 +36,10 @@ def test_a_function_can_run_wholly_on_the_c_heap():
     before = pa.default_memory_pool().backend_name
     assert [pool_inside(), pool_inside()] == ["system", "system"]
     assert pa.default_memory_pool().backend_name == before
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's mallopt")
+def test_large_blocks_can_be_set_to_come_from_the_system_on_glibc():
+    assert large_blocks_from_the_system() is True
+    block = bytearray(4 * LARGE_BLOCK_BYTES)  # mapped on its own, given back when freed
+    del block
