@@ -212,6 +212,12 @@ def _timed_command(command: list[str]) -> dict[str, float]:
     return {**_child_usage(finished - started), "tree_peak_rss_mb": tree_peak}
 
 
+def _child_usage(seconds: float) -> dict[str, float]:
+    """Wall seconds, and the peak RSS (its largest process's) and CPU seconds of the (only) child and its workers."""
+    return {"seconds": seconds, "child_peak_rss_mb": _peak_rss_mb(resource.RUSAGE_CHILDREN),
+            "cpu_seconds": _cpu_seconds(resource.RUSAGE_CHILDREN)}
+
+
 def _run_sampled(command: list[str]) -> tuple[subprocess.CompletedProcess, float | None]:
     """Run ``command`` to the end, sampling the resident memory of it and every process it started.
 

@@ -271,3 +271,9 @@ def test_the_sampler_adds_up_a_command_and_the_processes_it_starts() -> None:
 def test_the_sampler_returns_the_output_of_a_failing_command() -> None:
     finished, _ = runner._run_sampled([sys.executable, "-c", "import sys; print('out'); sys.exit('boom')"])
     assert finished.returncode == 1 and finished.stdout.strip() == "out" and "boom" in finished.stderr
+
+
+def test_a_timed_command_reports_its_time_cpu_and_both_peaks() -> None:
+    usage = runner._timed_command([sys.executable, "-c", "print('done')"])
+    assert usage["seconds"] > 0 and usage["cpu_seconds"] >= 0 and usage["child_peak_rss_mb"] > 0
+    assert usage["tree_peak_rss_mb"] is None or usage["tree_peak_rss_mb"] >= 0
